@@ -1,0 +1,133 @@
+package io.pixelwise.api.graph;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.tensorflow.Operand;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.VarHandleOp;
+import org.tensorflow.types.TBool;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * What a component needs to add itself to the model graph: scoped ops, variable creation, the
+ * training flag and the run's seed. A child context made with {@link #scope(String)} prefixes
+ * both op names and variable paths, so components never clash.
+ *
+ * <p>Variables are TensorFlow resource variables. Each gets a unique {@code shared_name} (the
+ * variable's path): without one, all handles of the same type and shape alias one variable.
+ */
+public final class GraphContext {
+  private static final Pattern SCOPE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.\\-]*");
+
+  private final Ops tf;
+  private final String path;
+  private final Shared shared;
+
+  private static final class Shared {
+    final Operand<TBool> training;
+    final long seed;
+    final Map<String, ModelVariable> variables = new LinkedHashMap<>();
+
+    Shared(Operand<TBool> training, long seed) {
+      this.training = training;
+      this.seed = seed;
+    }
+  }
+
+  private GraphContext(Ops tf, String path, Shared shared) {
+    this.tf = tf;
+    this.path = path;
+    this.shared = shared;
+  }
+
+  /**
+   * The root context of a model graph.
+   *
+   * @param training a boolean scalar that is true while training (dropout, batch statistics)
+   * @param seed the run's seed; each variable's initialiser derives its own from it
+   */
+  public static GraphContext root(Ops tf, Operand<TBool> training, long seed) {
+    return new GraphContext(tf, "", new Shared(training, seed));
+  }
+
+  /** Ops that create their nodes under this context's name scope. */
+  public Ops tf() {
+    return tf;
+  }
+
+  /** Slash-separated scope path, empty at the root. */
+  public String path() {
+    return path;
+  }
+
+  public Operand<TBool> training() {
+    return shared.training;
+  }
+
+  public long seed() {
+    return shared.seed;
+  }
+
+  /** A child context: ops and variables created through it live under {@code path/name}. */
+  public GraphContext scope(String name) {
+    checkName(name);
+    return new GraphContext(tf.withSubScope(name), qualify(name), shared);
+  }
+
+  /**
+   * Creates a float32 resource variable initialised on the session's first initialisation.
+   *
+   * @throws IllegalArgumentException if a variable with the same path exists already
+   */
+  public ModelVariable variable(String name, Shape shape, Initializer initializer, VariableRole role) {
+    checkName(name);
+    String varPath = qualify(name);
+    if (shared.variables.containsKey(varPath)) {
+      throw new IllegalArgumentException(
+          "variable '" + varPath + "' is created twice; give each layer its own scope name");
+    }
+    Ops scoped = tf.withSubScope(name);
+    // The handle and its initial assignment live in the init scope, which the session runs once;
+    // the read is an ordinary op so that every training step sees the current value.
+    Ops init = scoped.withInitScope();
+    VarHandleOp handle =
+        init.varHandleOp(TFloat32.class, shape, VarHandleOp.sharedName(varPath));
+    init.assignVariableOp(handle, initializer.create(init, shape, init.constant(seedFor(varPath))));
+    Operand<TFloat32> value = scoped.readVariableOp(handle, TFloat32.class);
+    ModelVariable variable = new ModelVariable(varPath, shape, role, handle, value);
+    shared.variables.put(varPath, variable);
+    return variable;
+  }
+
+  /** Every variable created so far through this context or any of its relatives, in creation order. */
+  public List<ModelVariable> variables() {
+    return Collections.unmodifiableList(new ArrayList<>(shared.variables.values()));
+  }
+
+  private long[] seedFor(String varPath) {
+    // FNV-1a of the path: stable across runs and JVMs, unlike String.hashCode's spec-free intent.
+    long h = 0xcbf29ce484222325L;
+    for (byte b : varPath.getBytes(StandardCharsets.UTF_8)) {
+      h = (h ^ (b & 0xff)) * 0x100000001b3L;
+    }
+    return new long[] {shared.seed, h};
+  }
+
+  private String qualify(String name) {
+    return path.isEmpty() ? name : path + "/" + name;
+  }
+
+  private static void checkName(String name) {
+    if (name == null || !SCOPE_NAME.matcher(name).matches()) {
+      throw new IllegalArgumentException(
+          "invalid scope or variable name '" + name
+              + "': use letters, digits, '_', '.', '-' and no '/' (nest with scope())");
+    }
+  }
+}
