@@ -1,0 +1,21 @@
+package io.pixelwise.runner.cli;
+
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** The experiment file and its overrides, shared by every command that reads a config. */
+final class ConfigOptions {
+  @Parameters(
+      index = "0",
+      paramLabel = "CONF",
+      description = "Experiment file (HOCON), or the name of a bundled recipe such as synthetic-simple.")
+  String conf;
+
+  @Option(
+      names = "--set",
+      paramLabel = "KEY=VALUE",
+      description = "Override a config value (HOCON syntax), e.g. --set train.epochs=3. Repeatable.")
+  List<String> sets = new ArrayList<>();
+}

@@ -1,0 +1,86 @@
+package io.pixelwise.runner.cli;
+
+import io.pixelwise.api.data.Split;
+import io.pixelwise.api.metric.MetricResult;
+import io.pixelwise.runner.data.BatchLoader;
+import io.pixelwise.runner.engine.ModelSession;
+import io.pixelwise.runner.engine.SegmentationGraph;
+import io.pixelwise.runner.output.Json;
+import io.pixelwise.runner.train.CheckpointStore;
+import io.pixelwise.runner.train.Evaluator;
+import io.pixelwise.runner.train.Experiment;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "evaluate", mixinStandardHelpOptions = true, description = "Evaluate a checkpoint on a labelled split.")
+final class EvaluateCommand implements Callable<Integer> {
+  @Mixin ConfigOptions config;
+
+  @Option(names = "--checkpoint", required = true, paramLabel = "PATH",
+      description = "Run folder, its checkpoints/ folder, or a checkpoint prefix.")
+  Path checkpoint;
+
+  @Option(names = "--split", defaultValue = "val", paramLabel = "SPLIT", description = "train, val or test (default: ${DEFAULT-VALUE}).")
+  String split;
+
+  @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON.")
+  Path json;
+
+  @Override
+  public Integer call() throws Exception {
+    Setup setup = Setup.load(config);
+    Split which = parseSplit(split);
+    Path prefix = CheckpointStore.resolve(checkpoint);
+    setup.prepareEngine();
+    Experiment experiment = setup.experiment();
+    var c = setup.config();
+    ExecutorService workers = Executors.newFixedThreadPool(Math.max(1, c.getInt("data.workers")));
+    try (SegmentationGraph graph = experiment.buildGraph();
+        ModelSession session = new ModelSession(graph, c.getInt("runtime.intra-op-threads"), c.getInt("runtime.inter-op-threads"))) {
+      session.initialize();
+      session.restore(prefix);
+      Evaluator.Evaluation eval =
+          Evaluator.run(
+              session,
+              experiment.dataset().split(which),
+              new BatchLoader.Options(c.getInt("eval.batch-size"), experiment.inputSize(), experiment.channels(), null, false, c.getInt("data.prefetch")),
+              experiment.newMetrics(),
+              workers,
+              "evaluate");
+      System.out.printf(Locale.ROOT, "checkpoint %s, %s split: loss %.4f%n", prefix, which.label(), eval.loss());
+      Map<String, Object> out = new LinkedHashMap<>();
+      out.put("checkpoint", prefix.toString());
+      out.put("split", which.label());
+      out.put("loss", eval.loss());
+      for (Map.Entry<String, MetricResult> e : eval.metrics().entrySet()) {
+        System.out.println(e.getValue().report());
+        Map<String, Object> m = new LinkedHashMap<>(e.getValue().scalars());
+        m.putAll(e.getValue().details());
+        out.put(e.getKey(), m);
+      }
+      if (json != null) {
+        Json.write(json, out);
+      }
+    } finally {
+      workers.shutdownNow();
+    }
+    return 0;
+  }
+
+  static Split parseSplit(String s) {
+    for (Split v : Split.values()) {
+      if (v.label().equals(s)) {
+        return v;
+      }
+    }
+    throw new IllegalArgumentException("--split " + s + ": expected train, val or test");
+  }
+}

@@ -1,0 +1,64 @@
+package io.pixelwise.runner.cli;
+
+import java.io.PrintWriter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code java -jar pixelwise.jar <command>}: the entry point. */
+@Command(
+    name = "pixelwise",
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
+    description = "Semantic segmentation of street scenes: train, evaluate and run fully convolutional networks.",
+    subcommands = {
+      TrainCommand.class,
+      EvaluateCommand.class,
+      PredictCommand.class,
+      PluginsCommand.class,
+      ConfigCommand.class,
+      CommandLine.HelpCommand.class
+    })
+public final class Main {
+  private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+
+  public static void main(String[] args) {
+    Relaunch.allow(args);
+    System.exit(run(args));
+  }
+
+  /** Runs a command in this process and returns its exit status (0 ok, 1 failed, 2 bad input). */
+  public static int run(String... args) {
+    CommandLine cli = new CommandLine(new Main());
+    cli.setExecutionExceptionHandler(Main::handle);
+    return cli.execute(args);
+  }
+
+  /** User errors get their message, not a stack trace; the trace goes to the debug log. */
+  private static int handle(Exception e, CommandLine cli, CommandLine.ParseResult parsed) {
+    PrintWriter err = cli.getErr();
+    boolean badInput = e instanceof IllegalArgumentException || e instanceof com.typesafe.config.ConfigException;
+    err.println("error: " + message(e));
+    err.flush();
+    LOG.debug("failure", e);
+    if (!badInput && !(e instanceof java.io.IOException) && !(e instanceof java.io.UncheckedIOException)
+        && !(e instanceof IllegalStateException)) {
+      e.printStackTrace(err);
+    }
+    return badInput ? 2 : 1;
+  }
+
+  private static String message(Throwable e) {
+    String m = e.getMessage();
+    return m == null || m.isBlank() ? e.toString() : m;
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = Main.class.getPackage().getImplementationVersion();
+      return new String[] {"pixelwise " + (v == null ? "(development build)" : v)};
+    }
+  }
+}

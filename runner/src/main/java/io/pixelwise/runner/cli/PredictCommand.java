@@ -1,0 +1,51 @@
+package io.pixelwise.runner.cli;
+
+import io.pixelwise.runner.engine.ModelSession;
+import io.pixelwise.runner.engine.SegmentationGraph;
+import io.pixelwise.runner.predict.Predictor;
+import io.pixelwise.runner.train.CheckpointStore;
+import io.pixelwise.runner.train.Experiment;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "predict", mixinStandardHelpOptions = true,
+    description = "Label images: writes <name>_labels.png (palette, pixel = class id) and <name>_overlay.png.")
+final class PredictCommand implements Callable<Integer> {
+  private static final Logger LOG = LoggerFactory.getLogger(PredictCommand.class);
+
+  @Mixin ConfigOptions config;
+
+  @Option(names = "--checkpoint", required = true, paramLabel = "PATH",
+      description = "Run folder, its checkpoints/ folder, or a checkpoint prefix.")
+  Path checkpoint;
+
+  @Option(names = "--input", required = true, paramLabel = "FILE|DIR", description = "An image, or a folder of PNG/JPEG images.")
+  Path input;
+
+  @Option(names = "--output", required = true, paramLabel = "DIR", description = "Where the label and overlay PNGs go.")
+  Path output;
+
+  @Override
+  public Integer call() throws Exception {
+    Setup setup = Setup.load(config);
+    Path prefix = CheckpointStore.resolve(checkpoint);
+    List<Path> files = Predictor.inputs(input);
+    setup.prepareEngine();
+    Experiment experiment = setup.experiment();
+    var c = setup.config();
+    try (SegmentationGraph graph = experiment.buildGraph();
+        ModelSession session = new ModelSession(graph, c.getInt("runtime.intra-op-threads"), c.getInt("runtime.inter-op-threads"))) {
+      session.initialize();
+      session.restore(prefix);
+      int n = new Predictor(session, experiment.classes(), experiment.inputSize(), experiment.channels()).run(files, output);
+      LOG.info("labelled {} image(s) into {}", n, output);
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,41 @@
+package io.pixelwise.runner.cli;
+
+import io.pixelwise.runner.output.RunFolder;
+import io.pixelwise.runner.train.Experiment;
+import io.pixelwise.runner.train.Trainer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "train", mixinStandardHelpOptions = true, description = "Train a model; writes a run folder.")
+final class TrainCommand implements Callable<Integer> {
+  private static final Logger LOG = LoggerFactory.getLogger(TrainCommand.class);
+
+  @Mixin ConfigOptions config;
+
+  @Option(names = "--out", paramLabel = "DIR", description = "Run folder (default: <output.dir>/<dataset>-<backbone>-<time>).")
+  Path out;
+
+  @Override
+  public Integer call() throws Exception {
+    Setup setup = Setup.load(config);
+    setup.prepareEngine();
+    Experiment experiment = setup.experiment();
+    try (RunFolder run =
+        RunFolder.create(out, Path.of(setup.config().getString("output.dir")), experiment.name())) {
+      Files.writeString(run.configFile(), setup.render());
+      LOG.info("run folder {}", run.dir());
+      Trainer.Summary summary = new Trainer(experiment, run).train();
+      LOG.info(
+          "done: {} steps, best {} = {} at {}; metrics in {}",
+          summary.steps(), setup.config().getString("train.best-by"), String.format("%.4f", summary.bestScore()),
+          summary.bestCheckpoint(), run.metricsJson());
+    }
+    return 0;
+  }
+}

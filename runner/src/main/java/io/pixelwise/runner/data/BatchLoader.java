@@ -1,0 +1,177 @@
+package io.pixelwise.runner.data;
+
+import io.pixelwise.api.data.InputSize;
+import io.pixelwise.api.data.LabelMap;
+import io.pixelwise.api.data.RasterImage;
+import io.pixelwise.api.data.Sample;
+import io.pixelwise.api.data.SampleSource;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+
+/**
+ * One pass over a split in batches, loaded ahead of the consumer on worker threads. The order
+ * (shuffled by seed or sequential) and the flips are decided up front from the seed, so a pass is
+ * reproducible whatever the threads do.
+ */
+public final class BatchLoader implements Iterator<Batch>, AutoCloseable {
+
+  /** How to read a split. */
+  public record Options(int batchSize, InputSize size, int channels, Long shuffleSeed, boolean hflip, int prefetch) {}
+
+  private final SampleSource source;
+  private final Options options;
+  private final ExecutorService workers;
+  private final int[] order;
+  private final boolean[] flips;
+  private final Deque<Future<Batch>> ahead = new ArrayDeque<>();
+  private int nextToSubmit;
+
+  public BatchLoader(SampleSource source, Options options, ExecutorService workers) {
+    this.source = source;
+    this.options = options;
+    this.workers = workers;
+    int n = source.size();
+    order = new int[n];
+    for (int i = 0; i < n; i++) {
+      order[i] = i;
+    }
+    flips = new boolean[n];
+    if (options.shuffleSeed() != null) {
+      SplittableRandom random = new SplittableRandom(options.shuffleSeed());
+      for (int i = n - 1; i > 0; i--) {
+        int j = random.nextInt(i + 1);
+        int t = order[i];
+        order[i] = order[j];
+        order[j] = t;
+      }
+      for (int i = 0; i < n; i++) {
+        flips[i] = options.hflip() && random.nextBoolean();
+      }
+    }
+    for (int i = 0; i < Math.max(1, options.prefetch()); i++) {
+      submitNext();
+    }
+  }
+
+  public int batches() {
+    return (order.length + options.batchSize() - 1) / options.batchSize();
+  }
+
+  @Override
+  public boolean hasNext() {
+    return !ahead.isEmpty();
+  }
+
+  @Override
+  public Batch next() {
+    if (ahead.isEmpty()) {
+      throw new NoSuchElementException();
+    }
+    Future<Batch> f = ahead.removeFirst();
+    submitNext();
+    try {
+      return f.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while loading data", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException re) {
+        throw re;
+      }
+      throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
+    }
+  }
+
+  private void submitNext() {
+    int start = nextToSubmit * options.batchSize();
+    if (start >= order.length) {
+      return;
+    }
+    int end = Math.min(order.length, start + options.batchSize());
+    nextToSubmit++;
+    ahead.addLast(workers.submit(() -> assemble(start, end)));
+  }
+
+  private Batch assemble(int start, int end) {
+    int count = end - start;
+    int h = options.size().height();
+    int w = options.size().width();
+    int c = options.channels();
+    byte[] images = new byte[count * h * w * c];
+    byte[] labels = null;
+    List<String> ids = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      int index = order[start + i];
+      Sample s;
+      try {
+        s = source.load(index);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e.getMessage(), e);
+      }
+      ids.add(s.id());
+      RasterImage img = Resize.image(toChannels(s.image(), c, s.id()), w, h);
+      copy(img.pixels(), images, i * h * w * c, w, c, flips[start + i]);
+      if (s.labels() != null) {
+        if (labels == null) {
+          labels = new byte[count * h * w];
+        }
+        LabelMap lm = Resize.labels(s.labels(), w, h);
+        copy(lm.ids(), labels, i * h * w, w, 1, flips[start + i]);
+      }
+    }
+    return new Batch(count, h, w, c, images, labels, ids);
+  }
+
+  private static void copy(byte[] src, byte[] dst, int offset, int width, int channels, boolean flip) {
+    if (!flip) {
+      System.arraycopy(src, 0, dst, offset, src.length);
+      return;
+    }
+    int row = width * channels;
+    for (int r = 0; r < src.length / row; r++) {
+      for (int x = 0; x < width; x++) {
+        System.arraycopy(src, r * row + x * channels, dst, offset + r * row + (width - 1 - x) * channels, channels);
+      }
+    }
+  }
+
+  private static RasterImage toChannels(RasterImage img, int channels, String id) {
+    if (img.channels() == channels) {
+      return img;
+    }
+    int n = img.width() * img.height();
+    byte[] out = new byte[n * channels];
+    if (img.channels() == 1 && channels == 3) {
+      for (int i = 0; i < n; i++) {
+        out[3 * i] = out[3 * i + 1] = out[3 * i + 2] = img.pixels()[i];
+      }
+    } else if (img.channels() == 3 && channels == 1) {
+      for (int i = 0; i < n; i++) {
+        int r = img.pixels()[3 * i] & 0xff;
+        int g = img.pixels()[3 * i + 1] & 0xff;
+        int b = img.pixels()[3 * i + 2] & 0xff;
+        out[i] = (byte) Math.round(0.299 * r + 0.587 * g + 0.114 * b);
+      }
+    } else {
+      throw new IllegalArgumentException(id + ": cannot convert " + img.channels() + " channels to " + channels);
+    }
+    return new RasterImage(img.width(), img.height(), channels, out);
+  }
+
+  /** Stops loading ahead; batches already being loaded finish in the background. */
+  @Override
+  public void close() {
+    ahead.forEach(f -> f.cancel(false));
+    ahead.clear();
+  }
+}

@@ -1,0 +1,134 @@
+package io.pixelwise.runner.engine;
+
+import io.pixelwise.api.graph.ModelVariable;
+import io.pixelwise.runner.data.Batch;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.proto.ConfigProto;
+import org.tensorflow.types.TBool;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TString;
+import org.tensorflow.types.TUint8;
+
+/** A TensorFlow session over a {@link SegmentationGraph}: one method per kind of step. */
+public final class ModelSession implements AutoCloseable {
+
+  /** Loss values of one training step. */
+  public record StepLoss(float total, float data) {}
+
+  private final SegmentationGraph g;
+  private final Session session;
+
+  /**
+   * @param intraOpThreads 0 lets TensorFlow choose
+   * @param interOpThreads 0 lets TensorFlow choose
+   */
+  public ModelSession(SegmentationGraph graph, int intraOpThreads, int interOpThreads) {
+    this.g = graph;
+    ConfigProto config =
+        ConfigProto.newBuilder()
+            .setIntraOpParallelismThreads(intraOpThreads)
+            .setInterOpParallelismThreads(interOpThreads)
+            .build();
+    this.session = new Session(graph.graph, false, config);
+  }
+
+  /** Gives every variable its initial value (a fresh run); a restore overwrites them afterwards. */
+  public void initialize() {
+    session.initialize();
+  }
+
+  /** One optimisation step; {@code update} is the 1-based number of this update. */
+  public StepLoss train(Batch batch, float learningRate, long update) {
+    try (TUint8 images = images(batch);
+        TUint8 labels = labels(batch);
+        TBool training = TBool.scalarOf(true);
+        TFloat32 lr = TFloat32.scalarOf(learningRate);
+        TFloat32 t = TFloat32.scalarOf(update);
+        Result r =
+            session
+                .runner()
+                .feed(g.images, images)
+                .feed(g.labels, labels)
+                .feed(g.training, training)
+                .feed(g.learningRate, lr)
+                .feed(g.updateNumber, t)
+                .addTarget(g.trainOp)
+                .fetch(g.totalLoss)
+                .fetch(g.dataLoss)
+                .run()) {
+      return new StepLoss(((TFloat32) r.get(0)).getFloat(), ((TFloat32) r.get(1)).getFloat());
+    }
+  }
+
+  /** Predicts a labelled batch into {@code predictions} and returns its data loss. */
+  public float evaluate(Batch batch, byte[] predictions) {
+    try (TUint8 images = images(batch);
+        TUint8 labels = labels(batch);
+        Result r =
+            session.runner().feed(g.images, images).feed(g.labels, labels).fetch(g.predictions).fetch(g.dataLoss).run()) {
+      ((TUint8) r.get(0)).asRawTensor().data().read(predictions, 0, batch.pixels());
+      return ((TFloat32) r.get(1)).getFloat();
+    }
+  }
+
+  /** Predicts train ids for every pixel of the batch into {@code predictions}. */
+  public void predict(Batch batch, byte[] predictions) {
+    try (TUint8 images = images(batch);
+        Result r = session.runner().feed(g.images, images).fetch(g.predictions).run()) {
+      ((TUint8) r.get(0)).asRawTensor().data().read(predictions, 0, batch.pixels());
+    }
+  }
+
+  /** Writes every variable (model and optimizer slots) under the checkpoint prefix. */
+  public void save(Path prefix) {
+    try (TString p = TString.scalarOf(prefix.toString())) {
+      session.runner().feed(g.checkpointPrefix, p).addTarget(g.save).run();
+    }
+  }
+
+  /** Reads every variable from the checkpoint prefix. */
+  public void restore(Path prefix) {
+    try (TString p = TString.scalarOf(prefix.toString())) {
+      session.runner().feed(g.checkpointPrefix, p).addTarget(g.restore).run();
+    }
+  }
+
+  /** Current values of every variable, by path: for tests and inspection, not the hot path. */
+  public Map<String, float[]> variableValues() {
+    Map<String, float[]> values = new LinkedHashMap<>();
+    for (ModelVariable v : g.allVariables()) {
+      try (Result r = session.runner().fetch(v.value()).run()) {
+        float[] a = new float[(int) v.size()];
+        ((TFloat32) r.get(0)).copyTo(DataBuffers.of(a, false, false));
+        values.put(v.path(), a);
+      }
+    }
+    return values;
+  }
+
+  private static TUint8 images(Batch b) {
+    TUint8 t = TUint8.tensorOf(Shape.of(b.count(), b.height(), b.width(), b.channels()));
+    t.asRawTensor().data().write(b.images(), 0, b.pixels() * b.channels());
+    return t;
+  }
+
+  private static TUint8 labels(Batch b) {
+    if (b.labels() == null) {
+      throw new IllegalArgumentException("batch " + b.ids() + " has no labels");
+    }
+    TUint8 t = TUint8.tensorOf(Shape.of(b.count(), b.height(), b.width()));
+    t.asRawTensor().data().write(b.labels(), 0, b.pixels());
+    return t;
+  }
+
+  @Override
+  public void close() {
+    session.close();
+  }
+}

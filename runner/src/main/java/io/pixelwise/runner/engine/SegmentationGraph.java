@@ -1,0 +1,174 @@
+package io.pixelwise.runner.engine;
+
+import io.pixelwise.api.data.ClassInfo;
+import io.pixelwise.api.graph.GraphContext;
+import io.pixelwise.api.graph.ModelVariable;
+import io.pixelwise.api.loss.Loss;
+import io.pixelwise.api.model.Backbone;
+import io.pixelwise.api.model.Features;
+import io.pixelwise.api.model.Head;
+import java.util.ArrayList;
+import java.util.List;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.Output;
+import org.tensorflow.ndarray.NdArrays;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.train.Restore;
+import org.tensorflow.types.TBool;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TString;
+import org.tensorflow.types.TUint8;
+import org.tensorflow.types.family.TType;
+
+/**
+ * The whole segmentation graph, built once: input normalisation, backbone, head, loss with weight
+ * decay, gradients, optimizer update, arg-max predictions, and checkpoint save/restore ops.
+ *
+ * <p>Images enter as uint8 NHWC and labels as uint8 NHW (4x less to copy than float); height and
+ * width are dynamic, so prediction works at any size.
+ */
+public final class SegmentationGraph implements AutoCloseable {
+
+  /** How the graph is put together. */
+  public record Spec(
+      Backbone backbone,
+      Head head,
+      Loss loss,
+      ClassInfo classes,
+      int channels,
+      float[] mean,
+      float[] std,
+      float weightDecay,
+      Optimizer optimizer,
+      long seed) {}
+
+  final Graph graph;
+  final Placeholder<TUint8> images;
+  final Placeholder<TUint8> labels;
+  final Operand<TBool> training;
+  final Placeholder<TFloat32> learningRate;
+  final Placeholder<TFloat32> updateNumber;
+  final Operand<TFloat32> logits;
+  final Operand<TUint8> predictions;
+  final Operand<TFloat32> dataLoss;
+  final Operand<TFloat32> totalLoss;
+  final Op trainOp;
+  final List<ModelVariable> modelVariables;
+  final List<ModelVariable> allVariables;
+  final Placeholder<TString> checkpointPrefix;
+  final Op save;
+  final Op restore;
+  private final ClassInfo classes;
+
+  public SegmentationGraph(Spec spec) {
+    if (spec.mean().length != spec.channels() || spec.std().length != spec.channels()) {
+      throw new IllegalArgumentException(
+          "data.mean and data.std need one value per channel (" + spec.channels() + "), got "
+              + spec.mean().length + " and " + spec.std().length);
+    }
+    this.classes = spec.classes();
+    graph = new Graph();
+    Ops tf = Ops.create(graph);
+    Ops input = tf.withSubScope("input");
+    images = input.withName("images").placeholder(TUint8.class, Placeholder.shape(Shape.of(-1, -1, -1, spec.channels())));
+    labels = input.withName("labels").placeholder(TUint8.class, Placeholder.shape(Shape.of(-1, -1, -1)));
+    training = input.withName("training").placeholderWithDefault(tf.constant(false), Shape.scalar());
+    learningRate = input.withName("learning_rate").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
+    updateNumber = input.withName("update_number").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
+
+    Operand<TFloat32> normalized =
+        input.math.div(
+            input.math.sub(input.dtypes.cast(images, TFloat32.class), input.constant(spec.mean())),
+            input.constant(spec.std()));
+
+    GraphContext root = GraphContext.root(tf, training, spec.seed());
+    Features features = spec.backbone().build(root.scope("backbone"), normalized);
+    logits = spec.head().build(root.scope("head"), features, spec.classes().size());
+    Ops out = tf.withSubScope("output");
+    predictions =
+        out.withName("predictions").dtypes.cast(out.math.argMax(logits, out.constant(3)), TUint8.class);
+    modelVariables = root.variables();
+
+    dataLoss = spec.loss().build(root.scope("loss"), logits, labels, spec.classes());
+    Ops lossOps = tf.withSubScope("objective");
+    List<Operand<TFloat32>> decayTerms = new ArrayList<>();
+    for (ModelVariable v : modelVariables) {
+      if (v.role().regularized()) {
+        decayTerms.add(lossOps.nn.l2Loss(v.value()));
+      }
+    }
+    totalLoss =
+        spec.weightDecay() > 0 && !decayTerms.isEmpty()
+            ? lossOps.math.add(
+                dataLoss, lossOps.math.mul(lossOps.constant(spec.weightDecay()), lossOps.math.addN(decayTerms)))
+            : dataLoss;
+
+    List<ModelVariable> trainable = modelVariables.stream().filter(v -> v.role().trainable()).toList();
+    List<Operand<TFloat32>> gradients = gradients(tf, totalLoss, trainable);
+    trainOp = spec.optimizer().apply(root.scope("optimizer"), trainable, gradients, learningRate, updateNumber);
+    allVariables = root.variables();
+
+    Ops ckpt = tf.withSubScope("checkpoint");
+    checkpointPrefix = ckpt.withName("prefix").placeholder(TString.class, Placeholder.shape(Shape.scalar()));
+    String[] names = allVariables.stream().map(ModelVariable::path).toArray(String[]::new);
+    var nameTensor = ckpt.constant(NdArrays.vectorOfObjects(names));
+    var slices = ckpt.constant(NdArrays.vectorOfObjects(emptyStrings(names.length)));
+    save = ckpt.train.save(checkpointPrefix, nameTensor, slices, new ArrayList<>(allVariables.stream().map(ModelVariable::value).toList()));
+    List<Class<? extends TType>> types = new ArrayList<>();
+    allVariables.forEach(v -> types.add(TFloat32.class));
+    Restore restored = ckpt.train.restore(checkpointPrefix, nameTensor, slices, types);
+    List<Op> assigns = new ArrayList<>();
+    for (int i = 0; i < allVariables.size(); i++) {
+      assigns.add(ckpt.assignVariableOp(allVariables.get(i).handle(), restored.tensors().get(i)));
+    }
+    restore = ckpt.withControlDependencies(assigns).noOp();
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<Operand<TFloat32>> gradients(Ops tf, Operand<TFloat32> loss, List<ModelVariable> vars) {
+    Output<?>[] xs = vars.stream().map(v -> v.value().asOutput()).toArray(Output<?>[]::new);
+    Output<?>[] dys = tf.scope().env() instanceof Graph g ? g.addGradients(loss.asOutput(), xs) : null;
+    List<Operand<TFloat32>> grads = new ArrayList<>();
+    for (int i = 0; i < dys.length; i++) {
+      if (dys[i] == null) {
+        throw new IllegalStateException(
+            "variable '" + vars.get(i).path() + "' does not influence the loss (no gradient); "
+                + "create it with VariableRole.STATE if it is not meant to be trained");
+      }
+      grads.add((Operand<TFloat32>) dys[i]);
+    }
+    return grads;
+  }
+
+  private static String[] emptyStrings(int n) {
+    String[] s = new String[n];
+    java.util.Arrays.fill(s, "");
+    return s;
+  }
+
+  public ClassInfo classes() {
+    return classes;
+  }
+
+  public List<ModelVariable> modelVariables() {
+    return modelVariables;
+  }
+
+  /** Model variables plus optimizer slots: everything a checkpoint holds. */
+  public List<ModelVariable> allVariables() {
+    return allVariables;
+  }
+
+  public long parameterCount() {
+    return modelVariables.stream().filter(v -> v.role().trainable()).mapToLong(ModelVariable::size).sum();
+  }
+
+  @Override
+  public void close() {
+    graph.close();
+  }
+}

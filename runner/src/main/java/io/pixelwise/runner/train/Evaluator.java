@@ -1,0 +1,76 @@
+package io.pixelwise.runner.train;
+
+import io.pixelwise.api.data.SampleSource;
+import io.pixelwise.api.metric.Metric;
+import io.pixelwise.api.metric.MetricResult;
+import io.pixelwise.api.metric.PredictionBatch;
+import io.pixelwise.runner.data.Batch;
+import io.pixelwise.runner.data.BatchLoader;
+import io.pixelwise.runner.engine.ModelSession;
+import io.pixelwise.runner.output.Progress;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+
+/** One pass over a labelled split: mean loss and every metric. */
+public final class Evaluator {
+
+  /** Mean data loss (per image), images per second, and each metric's result by name. */
+  public record Evaluation(double loss, double imagesPerSecond, Map<String, MetricResult> metrics) {
+
+    /** A scalar by {@code <metric>.<scalar>}, e.g. {@code confusion.miou}. */
+    public double scalar(String key) {
+      int dot = key.indexOf('.');
+      MetricResult r = dot < 0 ? null : metrics.get(key.substring(0, dot));
+      Double v = r == null ? null : r.scalars().get(key.substring(dot + 1));
+      if (v == null) {
+        throw new IllegalArgumentException(
+            "train.best-by: no scalar '" + key + "'; available: " + available());
+      }
+      return v;
+    }
+
+    private String available() {
+      StringBuilder sb = new StringBuilder();
+      metrics.forEach((m, r) -> r.scalars().keySet().forEach(s -> sb.append(sb.length() > 0 ? ", " : "").append(m).append('.').append(s)));
+      return sb.toString();
+    }
+  }
+
+  private Evaluator() {}
+
+  public static Evaluation run(
+      ModelSession session,
+      SampleSource source,
+      BatchLoader.Options options,
+      Map<String, Metric> metrics,
+      ExecutorService workers,
+      String task) {
+    metrics.values().forEach(Metric::reset);
+    double lossSum = 0;
+    long images = 0;
+    long start = System.nanoTime();
+    byte[] predictions = null;
+    try (BatchLoader loader = new BatchLoader(source, options, workers);
+        Progress progress = Progress.start(task, source.size())) {
+      while (loader.hasNext()) {
+        Batch b = loader.next();
+        if (predictions == null || predictions.length < b.pixels()) {
+          predictions = new byte[b.pixels()];
+        }
+        float loss = session.evaluate(b, predictions);
+        lossSum += (double) loss * b.count();
+        images += b.count();
+        PredictionBatch pb = new PredictionBatch(b.count(), b.height(), b.width(), b.labels(), predictions);
+        for (Metric m : metrics.values()) {
+          m.update(pb);
+        }
+        progress.step(b.count(), String.format("loss %.4f", lossSum / images));
+      }
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    Map<String, MetricResult> results = new LinkedHashMap<>();
+    metrics.forEach((name, m) -> results.put(name, m.result()));
+    return new Evaluation(images == 0 ? Double.NaN : lossSum / images, images / Math.max(seconds, 1e-9), results);
+  }
+}

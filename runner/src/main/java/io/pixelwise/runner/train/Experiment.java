@@ -1,0 +1,103 @@
+package io.pixelwise.runner.train;
+
+import com.typesafe.config.Config;
+import io.pixelwise.api.data.ClassInfo;
+import io.pixelwise.api.data.Dataset;
+import io.pixelwise.api.data.InputSize;
+import io.pixelwise.api.metric.Metric;
+import io.pixelwise.api.plugin.ComponentKind;
+import io.pixelwise.runner.config.ComponentSpec;
+import io.pixelwise.runner.config.ComponentSpecs;
+import io.pixelwise.runner.engine.Optimizer;
+import io.pixelwise.runner.engine.SegmentationGraph;
+import io.pixelwise.runner.plugins.PluginRegistry;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A validated config turned into components: the dataset and everything needed to build the
+ * graph and the metrics. Creating it runs no TensorFlow code.
+ */
+public final class Experiment {
+  private final Config config;
+  private final PluginRegistry plugins;
+  private final ComponentSpec datasetSpec;
+  private final Dataset dataset;
+  private final InputSize inputSize;
+  private final List<ComponentSpec> metricSpecs;
+
+  public Experiment(Config config, PluginRegistry plugins) {
+    this.config = config;
+    this.plugins = plugins;
+    this.inputSize = new InputSize(config.getInt("data.height"), config.getInt("data.width"));
+    this.datasetSpec = ComponentSpecs.single(config, ComponentKind.DATASET, "dataset");
+    this.dataset = plugins.dataset(datasetSpec.name()).create(datasetSpec.options(), inputSize);
+    this.metricSpecs = ComponentSpecs.list(config, ComponentKind.METRIC, "eval.metrics");
+  }
+
+  public Config config() {
+    return config;
+  }
+
+  public Dataset dataset() {
+    return dataset;
+  }
+
+  public ClassInfo classes() {
+    return dataset.classes();
+  }
+
+  public InputSize inputSize() {
+    return inputSize;
+  }
+
+  public int channels() {
+    return config.getDoubleList("data.mean").size();
+  }
+
+  public long seed() {
+    return config.getLong("train.seed");
+  }
+
+  /** A short name for run folders: dataset and model. */
+  public String name() {
+    return datasetSpec.name() + "-" + ComponentSpecs.single(config, ComponentKind.BACKBONE, "model.backbone").name();
+  }
+
+  /** Builds the model graph (backbone, head, loss, optimizer) for this experiment. */
+  public SegmentationGraph buildGraph() {
+    ComponentSpec backbone = ComponentSpecs.single(config, ComponentKind.BACKBONE, "model.backbone");
+    ComponentSpec head = ComponentSpecs.single(config, ComponentKind.HEAD, "model.head");
+    ComponentSpec loss = ComponentSpecs.single(config, ComponentKind.LOSS, "loss");
+    return new SegmentationGraph(
+        new SegmentationGraph.Spec(
+            plugins.backbone(backbone.name()).create(backbone.options()),
+            plugins.head(head.name()).create(head.options()),
+            plugins.loss(loss.name()).create(loss.options()),
+            classes(),
+            channels(),
+            floats(config.getDoubleList("data.mean")),
+            floats(config.getDoubleList("data.std")),
+            (float) config.getDouble("train.weight-decay"),
+            Optimizer.fromConfig(config.getConfig("optimizer")),
+            seed()));
+  }
+
+  /** Fresh metric instances, by registered name, in config order. */
+  public Map<String, Metric> newMetrics() {
+    Map<String, Metric> metrics = new LinkedHashMap<>();
+    for (ComponentSpec spec : metricSpecs) {
+      metrics.put(spec.name(), plugins.metric(spec.name()).create(spec.options(), classes()));
+    }
+    return metrics;
+  }
+
+  private static float[] floats(List<Double> values) {
+    float[] f = new float[values.size()];
+    for (int i = 0; i < f.length; i++) {
+      f[i] = values.get(i).floatValue();
+    }
+    return f;
+  }
+}

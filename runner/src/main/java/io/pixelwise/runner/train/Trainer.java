@@ -1,0 +1,177 @@
+package io.pixelwise.runner.train;
+
+import com.typesafe.config.Config;
+import io.pixelwise.api.data.SampleSource;
+import io.pixelwise.api.data.Split;
+import io.pixelwise.api.metric.MetricResult;
+import io.pixelwise.runner.data.Batch;
+import io.pixelwise.runner.data.BatchLoader;
+import io.pixelwise.runner.engine.LearningRateSchedule;
+import io.pixelwise.runner.engine.ModelSession;
+import io.pixelwise.runner.engine.SegmentationGraph;
+import io.pixelwise.runner.output.Json;
+import io.pixelwise.runner.output.Progress;
+import io.pixelwise.runner.output.RunFolder;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The training loop: epochs of shuffled batches, evaluation on the validation split, checkpoints
+ * (latest and best), and metrics.json rewritten after every evaluation.
+ */
+public final class Trainer {
+  private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
+
+  /** What a finished run reports. */
+  public record Summary(long steps, int epochs, double bestScore, String bestCheckpoint, List<Map<String, Object>> history) {}
+
+  private final Experiment experiment;
+  private final RunFolder run;
+  private final Config c;
+
+  public Trainer(Experiment experiment, RunFolder run) {
+    this.experiment = experiment;
+    this.run = run;
+    this.c = experiment.config();
+  }
+
+  public Summary train() throws IOException {
+    SampleSource trainSet = experiment.dataset().split(Split.TRAIN);
+    SampleSource valSet = experiment.dataset().split(Split.VAL);
+    int batchSize = positive("train.batch-size");
+    int epochs = positive("train.epochs");
+    int evalEvery = positive("train.eval-every-epochs");
+    int stepsPerEpoch = (trainSet.size() + batchSize - 1) / batchSize;
+    long maxSteps = c.getLong("train.max-steps");
+    long totalSteps = maxSteps > 0 ? Math.min(maxSteps, (long) epochs * stepsPerEpoch) : (long) epochs * stepsPerEpoch;
+    int lastEpoch = (int) Math.min(epochs, (totalSteps + stepsPerEpoch - 1) / stepsPerEpoch);
+    double baseLr = c.getDouble("optimizer.learning-rate");
+    LearningRateSchedule schedule = LearningRateSchedule.fromConfig(c.getConfig("schedule"), baseLr, totalSteps);
+    String bestBy = c.getString("train.best-by");
+    long seed = experiment.seed();
+
+    BatchLoader.Options evalOptions =
+        new BatchLoader.Options(
+            positive("eval.batch-size"), experiment.inputSize(), experiment.channels(), null, false, c.getInt("data.prefetch"));
+    CheckpointStore checkpoints = new CheckpointStore(run.checkpoints(), c.getInt("train.keep-checkpoints"));
+    List<Map<String, Object>> history = new ArrayList<>();
+    double bestScore = Double.NEGATIVE_INFINITY;
+    String bestName = null;
+    long step = 0;
+
+    ExecutorService workers = Executors.newFixedThreadPool(positive("data.workers"), daemonThreads());
+    try (SegmentationGraph graph = experiment.buildGraph();
+        ModelSession session =
+            new ModelSession(graph, c.getInt("runtime.intra-op-threads"), c.getInt("runtime.inter-op-threads"))) {
+      session.initialize();
+      LOG.info(
+          "training {} parameters on {} images ({} val) at {}x{}, {} epochs of {} steps, batch {}",
+          graph.parameterCount(), trainSet.size(), valSet.size(), experiment.inputSize().width(),
+          experiment.inputSize().height(), lastEpoch, stepsPerEpoch, batchSize);
+      for (int epoch = 1; epoch <= lastEpoch; epoch++) {
+        long epochStart = System.nanoTime();
+        double lossSum = 0;
+        int images = 0;
+        BatchLoader.Options trainOptions =
+            new BatchLoader.Options(
+                batchSize, experiment.inputSize(), experiment.channels(), seed * 1_000_003L + epoch,
+                c.getBoolean("data.hflip"), c.getInt("data.prefetch"));
+        long epochImages = Math.min(trainSet.size(), (totalSteps - step) * batchSize);
+        try (BatchLoader loader = new BatchLoader(trainSet, trainOptions, workers);
+            Progress progress = Progress.start(String.format("epoch %d/%d", epoch, lastEpoch), epochImages)) {
+          while (loader.hasNext() && step < totalSteps) {
+            Batch batch = loader.next();
+            float lr = (float) schedule.at(step);
+            ModelSession.StepLoss loss = session.train(batch, lr, step + 1);
+            step++;
+            if (!Float.isFinite(loss.total())) {
+              throw new IllegalStateException(
+                  "loss became " + loss.total() + " at step " + step + " (epoch " + epoch + ") on images "
+                      + batch.ids() + "; the last good checkpoint is "
+                      + checkpoints.pointer(CheckpointStore.LATEST).orElse("none")
+                      + ". Lower optimizer.learning-rate or check these images' labels.");
+            }
+            lossSum += (double) loss.data() * batch.count();
+            images += batch.count();
+            progress.step(batch.count(), String.format("loss %.4f lr %.2e", lossSum / images, lr));
+          }
+        }
+        double trainSeconds = (System.nanoTime() - epochStart) / 1e9;
+        Map<String, Object> record = new LinkedHashMap<>();
+        record.put("epoch", epoch);
+        record.put("step", step);
+        record.put("learning_rate", schedule.at(Math.max(0, step - 1)));
+        record.put("train_loss", lossSum / Math.max(1, images));
+        record.put("train_images_per_second", images / trainSeconds);
+        record.put("train_seconds", trainSeconds);
+        if (epoch % evalEvery == 0 || epoch == lastEpoch) {
+          Evaluator.Evaluation eval =
+              Evaluator.run(session, valSet, evalOptions, experiment.newMetrics(), workers, "validate");
+          record.put("val_loss", eval.loss());
+          record.put("val_images_per_second", eval.imagesPerSecond());
+          Map<String, Object> metrics = new LinkedHashMap<>();
+          for (Map.Entry<String, MetricResult> e : eval.metrics().entrySet()) {
+            Map<String, Object> m = new LinkedHashMap<>(e.getValue().scalars());
+            m.putAll(e.getValue().details());
+            metrics.put(e.getKey(), m);
+            LOG.info("epoch {} validation, {}:\n{}", epoch, e.getKey(), e.getValue().report());
+          }
+          record.put("metrics", metrics);
+          double score = eval.scalar(bestBy);
+          String name = checkpoints.save(session, step, epoch, Map.of(bestBy, score));
+          if (score > bestScore) {
+            bestScore = score;
+            bestName = name;
+            checkpoints.markBest(name);
+          }
+          LOG.info(
+              "epoch {}: train loss {}, val loss {}, {} {} (best {}), {} img/s",
+              epoch, fmt(lossSum / Math.max(1, images)), fmt(eval.loss()), bestBy, fmt(score), fmt(bestScore),
+              String.format("%.1f", images / trainSeconds));
+        } else {
+          LOG.info("epoch {}: train loss {}, {} img/s", epoch, fmt(lossSum / Math.max(1, images)), String.format("%.1f", images / trainSeconds));
+        }
+        history.add(record);
+        Json.write(run.metricsJson(), Map.of("epochs", history, "best", bestSummary(bestBy, bestScore, bestName)));
+      }
+    } finally {
+      workers.shutdownNow();
+    }
+    return new Summary(step, history.size(), bestScore, bestName, history);
+  }
+
+  private static Map<String, Object> bestSummary(String bestBy, double score, String name) {
+    Map<String, Object> best = new LinkedHashMap<>();
+    best.put("by", bestBy);
+    best.put("value", Double.isFinite(score) ? score : null);
+    best.put("checkpoint", name);
+    return best;
+  }
+
+  private int positive(String key) {
+    int v = c.getInt(key);
+    if (v < 1) {
+      throw new IllegalArgumentException(key + " must be >= 1, got " + v);
+    }
+    return v;
+  }
+
+  private static String fmt(double v) {
+    return String.format("%.4f", v);
+  }
+
+  static java.util.concurrent.ThreadFactory daemonThreads() {
+    return r -> {
+      Thread t = new Thread(r, "pixelwise-loader");
+      t.setDaemon(true);
+      return t;
+    };
+  }
+}
