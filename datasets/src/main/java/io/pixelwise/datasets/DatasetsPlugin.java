@@ -1,12 +1,16 @@
 package io.pixelwise.datasets;
 
 import io.pixelwise.api.plugin.PixelwisePlugin;
+import io.pixelwise.datasets.cityscapes.Cityscapes;
 import io.pixelwise.datasets.synthetic.SyntheticStreets;
+import java.nio.file.Path;
 
 /** Registers the built-in datasets. */
 public final class DatasetsPlugin extends PixelwisePlugin {
   @Override
   protected void register() {
     dataset("synthetic-streets", SyntheticStreets::fromConfig);
+    dataset("cityscapes-7", (options, size) -> new Cityscapes(Path.of(options.getString("root")), true));
+    dataset("cityscapes-19", (options, size) -> new Cityscapes(Path.of(options.getString("root")), false));
   }
 }

@@ -377,7 +377,7 @@ final class StreetSceneRenderer {
   private void paintPole(Canvas canvas, Scene scene, double t, double x, SplittableRandom random) {
     double foot = scene.groundY(t);
     double tall = t * height * random.nextDouble(1.3, 2.2);
-    double thick = Math.max(2.0, t * width * 0.025);
+    double thick = Math.max(2.5, t * width * 0.035);
     int metal =
         Colors.jitter(
             Colors.pick(random, Colors.rgb(90, 95, 100), Colors.rgb(60, 65, 60),
