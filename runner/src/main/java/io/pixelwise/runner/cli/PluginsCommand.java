@@ -11,12 +11,14 @@ final class PluginsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    List<Registration> all = PluginRegistry.load().registrations();
+    PluginRegistry registry = PluginRegistry.load();
+    List<Registration> all = registry.registrations();
     int nameWidth = Math.max(4, all.stream().mapToInt(r -> r.name().length()).max().orElse(0));
-    String format = "%-9s %-" + nameWidth + "s %s%n";
-    System.out.printf(format, "KIND", "NAME", "PLUGIN");
+    int moduleWidth = Math.max(6, all.stream().mapToInt(r -> registry.origin(r).length()).max().orElse(0));
+    String format = "%-9s %-" + nameWidth + "s %-" + moduleWidth + "s %s%n";
+    System.out.printf(format, "KIND", "NAME", "MODULE", "PLUGIN");
     for (Registration r : all) {
-      System.out.printf(format, r.kind().label(), r.name(), r.pluginClass());
+      System.out.printf(format, r.kind().label(), r.name(), registry.origin(r), r.pluginClass());
     }
     return 0;
   }

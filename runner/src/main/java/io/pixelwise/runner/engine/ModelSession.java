@@ -86,9 +86,12 @@ public final class ModelSession implements AutoCloseable {
   }
 
   /** Writes every variable (model and optimizer slots) under the checkpoint prefix. */
-  public void save(Path prefix) {
+  public void save(Path prefix) throws java.io.IOException {
     try (TString p = TString.scalarOf(prefix.toString())) {
       session.runner().feed(g.checkpointPrefix, p).addTarget(g.save).run();
+    } catch (org.tensorflow.exceptions.TensorFlowException e) {
+      // A full disk or a read-only folder: the caller keeps the previous checkpoint as the latest.
+      throw new java.io.IOException("cannot write checkpoint " + prefix + ": " + e.getMessage(), e);
     }
   }
 
@@ -96,6 +99,10 @@ public final class ModelSession implements AutoCloseable {
   public void restore(Path prefix) {
     try (TString p = TString.scalarOf(prefix.toString())) {
       session.runner().feed(g.checkpointPrefix, p).addTarget(g.restore).run();
+    } catch (org.tensorflow.exceptions.TensorFlowException e) {
+      throw new IllegalArgumentException(
+          "cannot restore checkpoint " + prefix + " into this model (was it trained with another"
+              + " model, dataset or input channels?): " + e.getMessage(), e);
     }
   }
 

@@ -6,6 +6,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * JSON output through Typesafe Config's renderer (already a dependency) rather than another JSON
@@ -15,7 +19,9 @@ public final class Json {
   private Json() {}
 
   public static String render(Object value) {
-    return ConfigValueFactory.fromAnyRef(value).render(ConfigRenderOptions.concise().setFormatted(true)) + "\n";
+    return ConfigValueFactory.fromAnyRef(jsonSafe(value))
+            .render(ConfigRenderOptions.concise().setFormatted(true))
+        + "\n";
   }
 
   /** Writes via a temporary file and a rename, so readers never see half a file. */
@@ -23,9 +29,49 @@ public final class Json {
     writeAtomically(file, render(value));
   }
 
+  /**
+   * Writes {@code text} to a temporary sibling and renames it over {@code file}: a full disk or a
+   * crash leaves the previous version intact, and the error names the file.
+   */
   public static void writeAtomically(Path file, String text) throws IOException {
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    Files.writeString(tmp, text);
-    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    try {
+      Files.writeString(tmp, text);
+      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      IOException error =
+          new IOException("cannot write " + file + " (previous version kept): " + e.getMessage(), e);
+      try {
+        Files.deleteIfExists(tmp);
+      } catch (IOException cleanup) {
+        error.addSuppressed(cleanup);
+      }
+      throw error;
+    }
+  }
+
+  /** JSON has no NaN or infinity (an IoU over no pixels is NaN): they become null. */
+  private static Object jsonSafe(Object value) {
+    if (value instanceof Double d && !Double.isFinite(d) || value instanceof Float f && !Float.isFinite(f)) {
+      return null;
+    }
+    if (value instanceof Map<?, ?> map) {
+      Map<String, Object> safe = new LinkedHashMap<>();
+      map.forEach((k, v) -> safe.put(String.valueOf(k), jsonSafe(v)));
+      return safe;
+    }
+    if (value instanceof Iterable<?> list) {
+      List<Object> safe = new ArrayList<>();
+      list.forEach(v -> safe.add(jsonSafe(v)));
+      return safe;
+    }
+    if (value instanceof double[] array) {
+      List<Object> safe = new ArrayList<>();
+      for (double v : array) {
+        safe.add(jsonSafe(v));
+      }
+      return safe;
+    }
+    return value;
   }
 }

@@ -33,8 +33,10 @@ public final class PluginRegistry {
   private final Map<String, MetricFactory> metrics;
   private final Map<String, DatasetFactory> datasets;
   private final List<Registration> registrations;
+  private final Map<String, String> origins;
 
-  private PluginRegistry(Injector injector) {
+  private PluginRegistry(Injector injector, Map<String, String> origins) {
+    this.origins = Map.copyOf(origins);
     backbones = injector.getInstance(Key.get(new TypeLiteral<Map<String, BackboneFactory>>() {}));
     heads = injector.getInstance(Key.get(new TypeLiteral<Map<String, HeadFactory>>() {}));
     losses = injector.getInstance(Key.get(new TypeLiteral<Map<String, LossFactory>>() {}));
@@ -56,8 +58,10 @@ public final class PluginRegistry {
         }
       }
     }
+    Map<String, String> origins = new java.util.HashMap<>();
+    plugins.forEach(p -> origins.put(p.getClass().getName(), origin(p.getClass())));
     try {
-      return new PluginRegistry(Guice.createInjector(plugins));
+      return new PluginRegistry(Guice.createInjector(plugins), origins);
     } catch (CreationException e) {
       throw new IllegalStateException("plugins could not be assembled: " + e.getMessage(), e);
     }
@@ -69,6 +73,24 @@ public final class PluginRegistry {
 
   public List<Registration> registrations() {
     return registrations;
+  }
+
+  /** Where a plugin class was loaded from: its jar's file name, or its classes folder. */
+  public String origin(Registration registration) {
+    return origins.getOrDefault(registration.pluginClass(), "?");
+  }
+
+  private static String origin(Class<?> type) {
+    var source = type.getProtectionDomain().getCodeSource();
+    if (source == null || source.getLocation() == null) {
+      return "?";
+    }
+    try {
+      java.nio.file.Path path = java.nio.file.Path.of(source.getLocation().toURI());
+      return java.nio.file.Files.isDirectory(path) ? path.toString() : path.getFileName().toString();
+    } catch (java.net.URISyntaxException | IllegalArgumentException e) {
+      return source.getLocation().toString();
+    }
   }
 
   /** Registered names per kind, sorted; every kind is present. */

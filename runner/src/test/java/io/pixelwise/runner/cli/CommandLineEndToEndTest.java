@@ -1,0 +1,189 @@
+package io.pixelwise.runner.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The commands as a user runs them, on the demo recipe shrunk to seconds: train writes a run
+ * folder, evaluate and predict use its checkpoint, and bad input fails before any work with a
+ * message that names the culprit.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class CommandLineEndToEndTest {
+  private static final String RECIPE = Path.of("..", "conf", "synthetic-simple.conf").toString();
+  /** The demo, shrunk: 32x64 images, 32 training scenes, 4 epochs. */
+  private static final String[] SMALL = {
+    "--set", "data.height=32", "--set", "data.width=64",
+    "--set", "datasets.synthetic-streets.train-size=32",
+    "--set", "datasets.synthetic-streets.val-size=8",
+    "--set", "train.epochs=4", "--set", "train.batch-size=8",
+    "--set", "eval.batch-size=8", "--set", "optimizer.learning-rate=3e-3",
+  };
+
+  @TempDir static Path temp;
+  static Path run;
+
+  record Result(int status, String out, String err) {}
+
+  static Result main(String... args) {
+    PrintStream out = System.out;
+    PrintStream err = System.err;
+    ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
+    ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
+    try {
+      System.setOut(new PrintStream(outBytes, true, StandardCharsets.UTF_8));
+      System.setErr(new PrintStream(errBytes, true, StandardCharsets.UTF_8));
+      int status = Main.run(args);
+      return new Result(status, outBytes.toString(StandardCharsets.UTF_8), errBytes.toString(StandardCharsets.UTF_8));
+    } finally {
+      System.setOut(out);
+      System.setErr(err);
+    }
+  }
+
+  static String[] args(String command, String... rest) {
+    List<String> all = new ArrayList<>(List.of(command, RECIPE));
+    all.addAll(List.of(SMALL));
+    all.addAll(List.of(rest));
+    return all.toArray(String[]::new);
+  }
+
+  @BeforeAll
+  static void train() {
+    run = temp.resolve("run");
+    Result r = main(args("train", "--out", run.toString()));
+    assertEquals(0, r.status(), r.err());
+  }
+
+  @Test
+  @Order(1)
+  void trainingWritesARunFolderWhoseLossDecreases() throws IOException {
+    assertTrue(Files.isRegularFile(run.resolve("config.conf")));
+    assertTrue(Files.size(run.resolve("train.log")) > 0, "empty train.log");
+    Config resolved = ConfigFactory.parseFile(run.resolve("config.conf").toFile());
+    assertEquals(32, resolved.getInt("data.height"), "config.conf is not the resolved config");
+
+    Config metrics = ConfigFactory.parseFile(run.resolve("metrics.json").toFile());
+    List<? extends Config> epochs = metrics.getConfigList("epochs");
+    assertEquals(4, epochs.size());
+    double first = epochs.get(0).getDouble("train_loss");
+    double last = epochs.get(3).getDouble("train_loss");
+    assertTrue(last < first * 0.9, "train loss went " + first + " -> " + last);
+    Config lastEpoch = epochs.get(3);
+    assertTrue(lastEpoch.getDouble("train_images_per_second") > 0);
+    double miou = lastEpoch.getDouble("metrics.confusion.miou");
+    assertTrue(miou > 0 && miou <= 1, "miou " + miou);
+    assertEquals(7, lastEpoch.getDoubleList("metrics.confusion.iou").size());
+    assertTrue(lastEpoch.hasPath("metrics.confusion.pixel-accuracy"));
+
+    String best = metrics.getString("best.checkpoint");
+    assertTrue(Files.isRegularFile(run.resolve("checkpoints").resolve(best + ".index")), best);
+  }
+
+  @Test
+  @Order(2)
+  void evaluatingTheBestCheckpointReproducesItsValidationScore() throws IOException {
+    Path json = temp.resolve("eval.json");
+    Result r = main(args("evaluate", "--checkpoint", run.toString(), "--json", json.toString()));
+    assertEquals(0, r.status(), r.err());
+    assertTrue(r.out().contains("mIoU"), r.out());
+    assertTrue(r.out().contains("infrastructure"), "report lacks class names: " + r.out());
+
+    double evaluated = ConfigFactory.parseFile(json.toFile()).getDouble("confusion.miou");
+    double recorded = ConfigFactory.parseFile(run.resolve("metrics.json").toFile()).getDouble("best.value");
+    assertEquals(recorded, evaluated, 0.0, "restored checkpoint evaluates differently");
+  }
+
+  @Test
+  @Order(3)
+  void predictWritesLabelAndOverlayImages() throws IOException {
+    Path input = temp.resolve("images");
+    Files.createDirectories(input);
+    BufferedImage photo = new BufferedImage(100, 50, BufferedImage.TYPE_INT_RGB);
+    for (int y = 0; y < 50; y++) {
+      for (int x = 0; x < 100; x++) {
+        photo.setRGB(x, y, y < 20 ? 0x4682B4 : 0x505050);
+      }
+    }
+    ImageIO.write(photo, "png", input.resolve("street.png").toFile());
+    Path output = temp.resolve("predicted");
+
+    Result r = main(args("predict", "--checkpoint", run.toString(), "--input", input.toString(), "--output", output.toString()));
+    assertEquals(0, r.status(), r.err());
+    BufferedImage labels = ImageIO.read(output.resolve("street_labels.png").toFile());
+    BufferedImage overlay = ImageIO.read(output.resolve("street_overlay.png").toFile());
+    assertEquals(100, labels.getWidth(), "labels are not at the input image's size");
+    assertEquals(50, labels.getHeight());
+    assertEquals(100, overlay.getWidth());
+    int pixel = labels.getRaster().getSample(10, 10, 0);
+    assertTrue(pixel < 7, "label image holds class ids, got " + pixel);
+  }
+
+  @Test
+  void pluginsListsEveryBuiltInName() {
+    Result r = main("plugins");
+    assertEquals(0, r.status(), r.err());
+    for (String name : List.of("simple-conv", "bilinear", "cross-entropy", "confusion", "synthetic-streets")) {
+      assertTrue(r.out().contains(name), name + " missing from:\n" + r.out());
+    }
+  }
+
+  @Test
+  void configPrintsTheResolvedConfig() {
+    Result r = main("config", RECIPE, "--set", "train.epochs=3");
+    assertEquals(0, r.status(), r.err());
+    Config printed = ConfigFactory.parseString(r.out());
+    assertEquals(3, printed.getInt("train.epochs"));
+    assertEquals("synthetic-streets", printed.getString("dataset"));
+  }
+
+  @Test
+  void aTypoInAKeyFailsBeforeTrainingAndNamesTheKey() {
+    Result r = main("train", RECIPE, "--set", "train.epoch=3", "--out", temp.resolve("typo").toString());
+    assertEquals(2, r.status());
+    assertTrue(r.err().contains("train.epoch"), r.err());
+    assertTrue(r.err().contains("train.epochs"), "no suggestion in: " + r.err());
+    assertTrue(Files.notExists(temp.resolve("typo")), "a run folder was created for a bad config");
+  }
+
+  @Test
+  void aWrongTypeFailsAndNamesTheKey() {
+    Result r = main("config", RECIPE, "--set", "train.batch-size=ten");
+    assertEquals(2, r.status());
+    assertTrue(r.err().contains("train.batch-size"), r.err());
+  }
+
+  @Test
+  void anUnknownPluginNameListsTheKnownOnes() {
+    Result r = main("config", RECIPE, "--set", "model.backbone=resnet-9000");
+    assertEquals(2, r.status());
+    assertTrue(r.err().contains("resnet-9000"), r.err());
+    assertTrue(r.err().contains("simple-conv"), "known names not listed: " + r.err());
+  }
+
+  @Test
+  void aMissingCheckpointIsAClearError() {
+    Result r = main(args("evaluate", "--checkpoint", temp.resolve("nowhere").toString()));
+    assertEquals(2, r.status());
+    assertTrue(r.err().contains("nowhere"), r.err());
+  }
+}
