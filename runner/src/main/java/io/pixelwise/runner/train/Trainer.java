@@ -12,6 +12,7 @@ import io.pixelwise.runner.engine.SegmentationGraph;
 import io.pixelwise.runner.output.Json;
 import io.pixelwise.runner.output.Progress;
 import io.pixelwise.runner.output.RunFolder;
+import io.pixelwise.runner.report.RunPictures;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -65,6 +66,9 @@ public final class Trainer {
     double bestScore = Double.NEGATIVE_INFINITY;
     String bestName = null;
     long step = 0;
+    boolean pictures = c.getBoolean("output.pictures");
+    int sampleImages = pictures ? Math.max(0, c.getInt("output.sample-images")) : 0;
+    Evaluator.Evaluation latest = null;
 
     ExecutorService workers = Executors.newFixedThreadPool(positive("data.workers"), daemonThreads());
     try (SegmentationGraph graph = experiment.buildGraph();
@@ -113,7 +117,9 @@ public final class Trainer {
         record.put("train_seconds", trainSeconds);
         if (epoch % evalEvery == 0 || epoch == lastEpoch) {
           Evaluator.Evaluation eval =
-              Evaluator.run(session, valSet, evalOptions, experiment.newMetrics(), workers, "validate");
+              Evaluator.run(
+                  session, valSet, evalOptions, experiment.newMetrics(), workers, "validate", sampleImages);
+          latest = eval;
           record.put("val_loss", eval.loss());
           record.put("val_images_per_second", eval.imagesPerSecond());
           Map<String, Object> metrics = new LinkedHashMap<>();
@@ -140,6 +146,9 @@ public final class Trainer {
         }
         history.add(record);
         Json.write(run.metricsJson(), Map.of("epochs", history, "best", bestSummary(bestBy, bestScore, bestName)));
+        if (latest != null && pictures) {
+          RunPictures.write(run.dir(), history, latest.metrics(), latest.samples(), experiment.classes());
+        }
       }
     } finally {
       workers.shutdownNow();

@@ -95,8 +95,24 @@ class CommandLineEndToEndTest {
     assertEquals(7, lastEpoch.getConfig("metrics.confusion.iou").root().size(), "per-class IoU");
     assertTrue(lastEpoch.hasPath("metrics.confusion.pixel-accuracy"));
 
+    for (String picture : List.of("loss.png", "iou.png", "confusion.png", "samples.png")) {
+      BufferedImage image = ImageIO.read(run.resolve(picture).toFile());
+      assertTrue(image != null && image.getWidth() > 100, picture + " missing or tiny");
+      assertTrue(colours(image) > 3, picture + " is blank");
+    }
+
     String best = metrics.getString("best.checkpoint");
     assertTrue(Files.isRegularFile(run.resolve("checkpoints").resolve(best + ".index")), best);
+  }
+
+  private static long colours(BufferedImage image) {
+    java.util.Set<Integer> seen = new java.util.HashSet<>();
+    for (int y = 0; y < image.getHeight(); y += 3) {
+      for (int x = 0; x < image.getWidth(); x += 3) {
+        seen.add(image.getRGB(x, y));
+      }
+    }
+    return seen.size();
   }
 
   @Test
