@@ -2,6 +2,7 @@ package io.pixelwise.datasets;
 
 import io.pixelwise.api.plugin.PixelwisePlugin;
 import io.pixelwise.datasets.cityscapes.Cityscapes;
+import io.pixelwise.datasets.folder.FolderDataset;
 import io.pixelwise.datasets.kitti.KittiRoad;
 import io.pixelwise.datasets.synthetic.SyntheticStreets;
 import java.nio.file.Path;
@@ -14,5 +15,6 @@ public final class DatasetsPlugin extends PixelwisePlugin {
     dataset("cityscapes-7", (options, size) -> new Cityscapes(Path.of(options.getString("root")), true));
     dataset("cityscapes-19", (options, size) -> new Cityscapes(Path.of(options.getString("root")), false));
     dataset("kitti-road", KittiRoad::fromConfig);
+    dataset("folder", FolderDataset::fromConfig);
   }
 }
