@@ -315,6 +315,12 @@ public final class KittiRoad implements Dataset {
    * is not KITTI ground truth (resaved lossy, recoloured) and stops the load.
    */
   LabelMap decode(Path file, BufferedImage gt) throws IOException {
+    if (gt.getColorModel().getNumColorComponents() != 3) {
+      // A grey mask would pass wherever it is black (ignore): refuse it whole.
+      throw new IOException(
+          file + ": ground truth is a grey image; KITTI Road ground truth is RGB (magenta road, red not"
+              + " road, black outside the valid area)");
+    }
     int w = gt.getWidth();
     int h = gt.getHeight();
     int[] argb = gt.getRGB(0, 0, w, h, null, 0, w);

@@ -249,6 +249,16 @@ class KittiRoadTest {
   }
 
   @Test
+  void greyGroundTruthIsRefusedEvenWhereItIsBlack() throws IOException {
+    trainingSet(2, 2, 2);
+    // All zeros would read as black, i.e. all ignored: a silent empty label.
+    ImageIO.write(new BufferedImage(3, 2, BufferedImage.TYPE_BYTE_GRAY), "png",
+        training("gt_image_2").resolve("uu_road_000001.png").toFile());
+    var e = assertThrows(IOException.class, () -> load(dataset(""), "uu_000001"));
+    assertTrue(e.getMessage().contains("uu_road_000001.png") && e.getMessage().contains("grey"), e.getMessage());
+  }
+
+  @Test
   void anImageWithoutGroundTruthIsNamedWithTheExpectedFile() throws IOException {
     trainingSet(2, 2, 3);
     Files.delete(root.resolve("training/gt_image_2/uu_road_000002.png"));
