@@ -257,6 +257,9 @@ public final class FolderDataset implements Dataset {
     if (split == Split.TEST && !Files.isDirectory(maskFolder)) {
       List<Pair> unlabelled = new ArrayList<>();
       files(imageFolder, IMAGE_TYPES, "image").forEach((stem, file) -> unlabelled.add(new Pair(stem, file, null)));
+      if (unlabelled.isEmpty()) {
+        throw new IllegalArgumentException("folder dataset: no images (png, jpg, jpeg) in " + imageFolder.toAbsolutePath());
+      }
       return unlabelled;
     }
     requireFolder(maskFolder, split.label() + " masks", "every split but test needs masks");

@@ -289,6 +289,16 @@ class FolderDatasetTest {
   }
 
   @Test
+  void anEmptyTestFolderIsNamed() throws IOException {
+    image("train/x1.png", rgb(3, 2, 1));
+    greyMask("train/x1.png", 3, 2, 1);
+    Files.createDirectories(root.resolve("images/test"));
+    var e = assertThrows(IllegalArgumentException.class, () -> dataset("").split(Split.TEST));
+    assertTrue(e.getMessage().contains("no images") && e.getMessage().contains(root.resolve("images/test").toString()),
+        e.getMessage());
+  }
+
+  @Test
   void aStrayFileBesideTheSplitFoldersIsAnError() throws IOException {
     image("train/x1.png", rgb(3, 2, 1));
     greyMask("train/x1.png", 3, 2, 1);
