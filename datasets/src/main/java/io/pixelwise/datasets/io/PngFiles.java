@@ -2,6 +2,8 @@ package io.pixelwise.datasets.io;
 
 import io.pixelwise.api.data.RasterImage;
 import java.awt.image.BufferedImage;
+import java.awt.image.ColorModel;
+import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
 import java.io.IOException;
 import java.io.InputStream;
@@ -45,6 +47,61 @@ public final class PngFiles {
       pixels[3 * i + 2] = (byte) argb[i];
     }
     return new RasterImage(w, h, 3, pixels);
+  }
+
+  /**
+   * The image as 8-bit pixels in its own channel count: 1 for grey (including grey palettes, as
+   * ImageIO reads 1-, 2- and 4-bit grey PNGs), 3 for colour; alpha is dropped. Grey levels are the
+   * stored values scaled to 8 bits, not {@code getRGB}'s: Java treats PNG grey as linear and
+   * brightens it on the way to sRGB (a stored 128 reads as 188).
+   */
+  public static RasterImage pixels(BufferedImage image) {
+    ColorModel model = image.getColorModel();
+    int w = image.getWidth();
+    int h = image.getHeight();
+    if (model instanceof IndexColorModel palette) {
+      int[] colours = new int[palette.getMapSize()];
+      palette.getRGBs(colours);
+      boolean grey = true;
+      for (int c : colours) {
+        grey &= ((c >> 16) & 0xff) == (c & 0xff) && ((c >> 8) & 0xff) == (c & 0xff);
+      }
+      if (!grey) {
+        return rgb(image);
+      }
+      int[] index = samples(image);
+      byte[] pixels = new byte[w * h];
+      for (int i = 0; i < index.length; i++) {
+        // An index past the palette is black, as libpng shows it.
+        pixels[i] = index[i] < colours.length ? (byte) colours[index[i]] : 0;
+      }
+      return new RasterImage(w, h, 1, pixels);
+    }
+    if (model.getNumColorComponents() != 1) {
+      return rgb(image);
+    }
+    int[] levels = greyLevels(image);
+    byte[] pixels = new byte[w * h];
+    for (int i = 0; i < levels.length; i++) {
+      pixels[i] = (byte) levels[i];
+    }
+    return new RasterImage(w, h, 1, pixels);
+  }
+
+  /**
+   * The stored grey levels of a non-palette grey image (band 0), scaled to 0..255 from its bit
+   * depth (16-bit 65535 is 255).
+   */
+  public static int[] greyLevels(BufferedImage image) {
+    int bits = image.getSampleModel().getSampleSize(0);
+    int max = (1 << bits) - 1;
+    int[] levels = samples(image);
+    if (bits != 8) {
+      for (int i = 0; i < levels.length; i++) {
+        levels[i] = (int) ((levels[i] * 255L + max / 2) / max);
+      }
+    }
+    return levels;
   }
 
   /**
