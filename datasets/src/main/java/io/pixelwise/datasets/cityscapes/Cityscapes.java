@@ -8,7 +8,7 @@ import io.pixelwise.api.data.Sample;
 import io.pixelwise.api.data.SampleSource;
 import io.pixelwise.api.data.Split;
 import io.pixelwise.datasets.StreetClasses;
-import io.pixelwise.datasets.io.PngFiles;
+import io.pixelwise.api.data.ImageFiles;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -86,14 +86,14 @@ public final class Cityscapes implements Dataset {
   }
 
   private Sample load(Path imageFile, Path labelFile) throws IOException {
-    RasterImage image = PngFiles.rgb(PngFiles.read(imageFile));
-    BufferedImage labelImage = PngFiles.read(labelFile);
+    RasterImage image = ImageFiles.rgb(ImageFiles.read(imageFile));
+    BufferedImage labelImage = ImageFiles.read(labelFile);
     if (labelImage.getWidth() != image.width() || labelImage.getHeight() != image.height()) {
       throw new IOException(
           labelFile + ": label is " + labelImage.getWidth() + "x" + labelImage.getHeight()
               + " but its image " + imageFile.getFileName() + " is " + image.width() + "x" + image.height());
     }
-    int[] ids = PngFiles.samples(labelImage);
+    int[] ids = ImageFiles.samples(labelImage);
     byte[] mapped = new byte[ids.length];
     for (int i = 0; i < ids.length; i++) {
       int id = ids[i];

@@ -17,7 +17,7 @@ import io.pixelwise.api.data.SegmentationClass;
 import io.pixelwise.api.data.Split;
 import io.pixelwise.datasets.StreetClasses;
 import io.pixelwise.datasets.folder.MaskDecoder.Encoding;
-import io.pixelwise.datasets.io.PngFiles;
+import io.pixelwise.api.data.ImageFiles;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -390,10 +390,10 @@ public final class FolderDataset implements Dataset {
   }
 
   private Sample load(Pair pair) throws IOException {
-    RasterImage image = PngFiles.pixels(PngFiles.read(pair.image()));
+    RasterImage image = ImageFiles.pixels(ImageFiles.read(pair.image()));
     LabelMap labels = null;
     if (pair.mask() != null) {
-      BufferedImage mask = PngFiles.read(pair.mask());
+      BufferedImage mask = ImageFiles.read(pair.mask());
       if (mask.getWidth() != image.width() || mask.getHeight() != image.height()) {
         throw new IOException(
             pair.mask() + ": mask is " + mask.getWidth() + "x" + mask.getHeight() + " but its image "

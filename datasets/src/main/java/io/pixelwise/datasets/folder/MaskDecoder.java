@@ -2,7 +2,7 @@ package io.pixelwise.datasets.folder;
 
 import io.pixelwise.api.data.ClassInfo;
 import io.pixelwise.api.data.LabelMap;
-import io.pixelwise.datasets.io.PngFiles;
+import io.pixelwise.api.data.ImageFiles;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
 import java.awt.image.IndexColorModel;
@@ -114,7 +114,7 @@ final class MaskDecoder {
                 + " mask-encoding = ids reads class ids from a palette or grey PNG; for colour masks set"
                 + " mask-encoding = colors and give each class its colour");
       }
-      int[] values = PngFiles.samples(mask);
+      int[] values = ImageFiles.samples(mask);
       for (int i = 0; i < values.length; i++) {
         int id = byValue[values[i]];
         if (id < 0) {
@@ -153,12 +153,12 @@ final class MaskDecoder {
     if (model instanceof IndexColorModel palette) {
       int[] entries = new int[palette.getMapSize()];
       palette.getRGBs(entries);
-      rgb = PngFiles.samples(mask);
+      rgb = ImageFiles.samples(mask);
       for (int i = 0; i < rgb.length; i++) {
         rgb[i] = entries[rgb[i]] & 0xffffff;
       }
     } else if (model.getNumColorComponents() == 1) {
-      rgb = PngFiles.greyLevels(mask);
+      rgb = ImageFiles.greyLevels(mask);
       for (int i = 0; i < rgb.length; i++) {
         rgb[i] = rgb[i] * 0x010101;
       }
@@ -180,7 +180,7 @@ final class MaskDecoder {
     int[] alpha;
     int opaque;
     if (model instanceof IndexColorModel palette) {
-      alpha = PngFiles.samples(mask);
+      alpha = ImageFiles.samples(mask);
       for (int i = 0; i < alpha.length; i++) {
         alpha[i] = palette.getAlpha(alpha[i]);
       }

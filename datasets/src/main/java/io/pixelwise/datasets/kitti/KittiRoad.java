@@ -11,7 +11,7 @@ import io.pixelwise.api.data.SampleSource;
 import io.pixelwise.api.data.SegmentationClass;
 import io.pixelwise.api.data.Split;
 import io.pixelwise.datasets.StreetClasses;
-import io.pixelwise.datasets.io.PngFiles;
+import io.pixelwise.api.data.ImageFiles;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -296,11 +296,11 @@ public final class KittiRoad implements Dataset {
   }
 
   private Sample load(Entry entry) throws IOException {
-    RasterImage image = PngFiles.rgb(PngFiles.read(entry.image()));
+    RasterImage image = ImageFiles.rgb(ImageFiles.read(entry.image()));
     if (entry.groundTruth() == null) {
       return new Sample(entry.id(), image, null);
     }
-    BufferedImage gt = PngFiles.read(entry.groundTruth());
+    BufferedImage gt = ImageFiles.read(entry.groundTruth());
     if (gt.getWidth() != image.width() || gt.getHeight() != image.height()) {
       throw new IOException(
           entry.groundTruth() + ": ground truth is " + gt.getWidth() + "x" + gt.getHeight() + " but its image "

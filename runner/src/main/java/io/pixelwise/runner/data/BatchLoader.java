@@ -145,7 +145,7 @@ public final class BatchLoader implements Iterator<Batch>, AutoCloseable {
     }
   }
 
-  private static RasterImage toChannels(RasterImage img, int channels, String id) {
+  public static RasterImage toChannels(RasterImage img, int channels, String id) {
     if (img.channels() == channels) {
       return img;
     }

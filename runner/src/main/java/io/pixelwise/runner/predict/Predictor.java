@@ -4,19 +4,19 @@ import io.pixelwise.api.data.ClassInfo;
 import io.pixelwise.api.data.InputSize;
 import io.pixelwise.api.data.LabelMap;
 import io.pixelwise.api.data.RasterImage;
+import io.pixelwise.api.data.ImageFiles;
 import io.pixelwise.runner.data.Batch;
+import io.pixelwise.runner.data.BatchLoader;
 import io.pixelwise.runner.data.Resize;
 import io.pixelwise.runner.engine.ModelSession;
 import io.pixelwise.runner.output.LabelImages;
 import io.pixelwise.runner.output.Progress;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
-import javax.imageio.ImageIO;
 
 /**
  * Labels image files: each is resized to the model's input size, predicted, and the labels scaled
@@ -84,33 +84,13 @@ public final class Predictor {
     return files.size();
   }
 
+  /**
+   * Decodes like the datasets do (grey PNGs keep their stored levels), then converts to the
+   * model's channel count exactly as the training pipeline does.
+   */
   private RasterImage read(Path file) throws IOException {
-    BufferedImage img;
-    try {
-      img = ImageIO.read(file.toFile());
-    } catch (IOException e) {
-      throw new IOException(file + ": not a readable image (" + e.getMessage() + ")", e);
-    }
-    if (img == null) {
-      throw new IOException(file + ": not a PNG or JPEG image");
-    }
-    int w = img.getWidth();
-    int h = img.getHeight();
-    byte[] px = new byte[w * h * channels];
-    for (int y = 0; y < h; y++) {
-      for (int x = 0; x < w; x++) {
-        int rgb = img.getRGB(x, y);
-        int p = (y * w + x) * channels;
-        if (channels == 3) {
-          px[p] = (byte) (rgb >> 16);
-          px[p + 1] = (byte) (rgb >> 8);
-          px[p + 2] = (byte) rgb;
-        } else {
-          px[p] = (byte) Math.round(0.299 * ((rgb >> 16) & 0xff) + 0.587 * ((rgb >> 8) & 0xff) + 0.114 * (rgb & 0xff));
-        }
-      }
-    }
-    return new RasterImage(w, h, channels, px);
+    RasterImage image = ImageFiles.pixels(ImageFiles.read(file));
+    return BatchLoader.toChannels(image, channels, file.toString());
   }
 
   private static String stem(Path file) {

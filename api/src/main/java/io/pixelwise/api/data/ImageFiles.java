@@ -1,6 +1,5 @@
-package io.pixelwise.datasets.io;
+package io.pixelwise.api.data;
 
-import io.pixelwise.api.data.RasterImage;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
 import java.awt.image.IndexColorModel;
@@ -16,8 +15,8 @@ import javax.imageio.ImageIO;
  * Reads dataset images through ImageIO (PNG and JPEG built in; TwelveMonkeys plugins, when on the
  * class path, are picked up automatically) and turns every failure into an error naming the file.
  */
-public final class PngFiles {
-  private PngFiles() {}
+public final class ImageFiles {
+  private ImageFiles() {}
 
   /** Decodes an image file; fails with the file's name if it is missing, unreadable or truncated. */
   public static BufferedImage read(Path file) throws IOException {
