@@ -2,6 +2,7 @@ package io.pixelwise.datasets.cityscapes;
 
 import io.pixelwise.api.data.ClassInfo;
 import io.pixelwise.api.data.Dataset;
+import io.pixelwise.api.data.FileFingerprint;
 import io.pixelwise.api.data.LabelMap;
 import io.pixelwise.api.data.RasterImage;
 import io.pixelwise.api.data.Sample;
@@ -81,6 +82,11 @@ public final class Cityscapes implements Dataset {
       public Sample load(int index) throws IOException {
         Path[] pair = pairs.get(index);
         return Cityscapes.this.load(pair[0], pair[1]);
+      }
+
+      @Override
+      public String fingerprint() throws IOException {
+        return (seven ? "7:" : "19:") + FileFingerprint.of(pairs.stream().flatMap(Stream::of).toList());
       }
     };
   }

@@ -12,6 +12,7 @@ import io.pixelwise.api.data.InputSize;
 import io.pixelwise.api.data.LabelMap;
 import io.pixelwise.api.data.RasterImage;
 import io.pixelwise.api.data.Sample;
+import io.pixelwise.api.data.FileFingerprint;
 import io.pixelwise.api.data.SampleSource;
 import io.pixelwise.api.data.SegmentationClass;
 import io.pixelwise.api.data.Split;
@@ -29,6 +30,7 @@ import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
@@ -225,6 +227,12 @@ public final class FolderDataset implements Dataset {
       @Override
       public Sample load(int index) throws IOException {
         return FolderDataset.this.load(pairs.get(index));
+      }
+
+      @Override
+      public String fingerprint() throws IOException {
+        return FileFingerprint.of(
+            pairs.stream().flatMap(p -> Stream.of(p.image(), p.mask())).filter(Objects::nonNull).toList());
       }
     };
   }

@@ -7,6 +7,7 @@ import io.pixelwise.api.data.InputSize;
 import io.pixelwise.api.data.LabelMap;
 import io.pixelwise.api.data.RasterImage;
 import io.pixelwise.api.data.Sample;
+import io.pixelwise.api.data.FileFingerprint;
 import io.pixelwise.api.data.SampleSource;
 import io.pixelwise.api.data.SegmentationClass;
 import io.pixelwise.api.data.Split;
@@ -135,6 +136,13 @@ public final class KittiRoad implements Dataset {
       @Override
       public Sample load(int index) throws IOException {
         return KittiRoad.this.load(entries.get(index));
+      }
+
+      @Override
+      public String fingerprint() throws IOException {
+        return FileFingerprint.of(
+            entries.stream().flatMap(e -> java.util.stream.Stream.of(e.image(), e.groundTruth()))
+                .filter(java.util.Objects::nonNull).toList());
       }
     };
   }

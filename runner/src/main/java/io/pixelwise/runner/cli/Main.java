@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
       PredictCommand.class,
       PluginsCommand.class,
       ConfigCommand.class,
+      DatasetsCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main {

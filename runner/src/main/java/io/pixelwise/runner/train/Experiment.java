@@ -4,6 +4,13 @@ import com.typesafe.config.Config;
 import io.pixelwise.api.data.ClassInfo;
 import io.pixelwise.api.data.Dataset;
 import io.pixelwise.api.data.InputSize;
+import io.pixelwise.api.data.SampleSource;
+import io.pixelwise.api.data.Split;
+import io.pixelwise.runner.data.SampleCache;
+import com.typesafe.config.ConfigRenderOptions;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.concurrent.ExecutorService;
 import io.pixelwise.api.metric.Metric;
 import io.pixelwise.api.plugin.ComponentKind;
 import io.pixelwise.runner.config.ComponentSpec;
@@ -42,6 +49,25 @@ public final class Experiment {
 
   public Dataset dataset() {
     return dataset;
+  }
+
+  /**
+   * The samples of a split as the input pipeline reads them: through the preprocessed cache when
+   * {@code data.cache} is on (building it first if needed, on {@code workers}).
+   */
+  public SampleSource samples(Split split, ExecutorService workers) throws IOException {
+    return config.getBoolean("data.cache") ? samplesCached(split, workers) : dataset.split(split);
+  }
+
+  /** The split through the preprocessed cache, whatever {@code data.cache} says. */
+  public SampleSource samplesCached(Split split, ExecutorService workers) throws IOException {
+    SampleSource source = dataset.split(split);
+    String options = datasetSpec.options().root().render(ConfigRenderOptions.concise());
+    String key = SampleCache.key(datasetSpec.name(), options, split.label(), inputSize, channels(), source);
+    String variant = String.format("%s-%dx%dx%d-%s", split.label(), inputSize.width(), inputSize.height(), channels(),
+        Integer.toHexString(options.hashCode()));
+    Path file = Path.of(config.getString("data.cache-dir")).resolve(datasetSpec.name()).resolve(variant + ".bin");
+    return SampleCache.open(file, key, source, inputSize, channels(), workers);
   }
 
   public ClassInfo classes() {

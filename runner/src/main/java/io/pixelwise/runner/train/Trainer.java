@@ -44,8 +44,17 @@ public final class Trainer {
   }
 
   public Summary train() throws IOException {
-    SampleSource trainSet = experiment.dataset().split(Split.TRAIN);
-    SampleSource valSet = experiment.dataset().split(Split.VAL);
+    ExecutorService workers = Executors.newFixedThreadPool(positive("data.workers"), daemonThreads());
+    try {
+      return train(workers);
+    } finally {
+      workers.shutdownNow();
+    }
+  }
+
+  private Summary train(ExecutorService workers) throws IOException {
+    SampleSource trainSet = experiment.samples(Split.TRAIN, workers);
+    SampleSource valSet = experiment.samples(Split.VAL, workers);
     int batchSize = positive("train.batch-size");
     int epochs = positive("train.epochs");
     int evalEvery = positive("train.eval-every-epochs");
@@ -70,7 +79,6 @@ public final class Trainer {
     int sampleImages = pictures ? Math.max(0, c.getInt("output.sample-images")) : 0;
     Evaluator.Evaluation latest = null;
 
-    ExecutorService workers = Executors.newFixedThreadPool(positive("data.workers"), daemonThreads());
     try (SegmentationGraph graph = experiment.buildGraph();
         ModelSession session =
             new ModelSession(graph, c.getInt("runtime.intra-op-threads"), c.getInt("runtime.inter-op-threads"))) {
@@ -150,8 +158,6 @@ public final class Trainer {
           RunPictures.write(run.dir(), history, latest.metrics(), latest.samples(), experiment.classes());
         }
       }
-    } finally {
-      workers.shutdownNow();
     }
     return new Summary(step, history.size(), bestScore, bestName, history);
   }

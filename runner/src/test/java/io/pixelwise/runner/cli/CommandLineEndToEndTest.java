@@ -131,6 +131,39 @@ class CommandLineEndToEndTest {
 
   @Test
   @Order(3)
+  void evaluationIsIdenticalThroughThePreprocessedCache() throws IOException {
+    Path plain = temp.resolve("plain.json");
+    Path cached = temp.resolve("cached.json");
+    Path cacheDir = temp.resolve("cache");
+    assertEquals(0, main(args("evaluate", "--checkpoint", run.toString(), "--json", plain.toString())).status());
+    Result r = main(args("evaluate", "--checkpoint", run.toString(), "--json", cached.toString(),
+        "--set", "data.cache=true", "--set", "data.cache-dir=\"" + cacheDir.toString().replace("\\", "/") + "\""));
+    assertEquals(0, r.status(), r.err());
+    assertTrue(Files.list(cacheDir.resolve("synthetic-streets")).anyMatch(p -> p.toString().endsWith(".bin")));
+    Config a = ConfigFactory.parseFile(plain.toFile());
+    Config b = ConfigFactory.parseFile(cached.toFile());
+    assertEquals(a.getDouble("loss"), b.getDouble("loss"), 0.0);
+    assertEquals(a.getList("confusion.confusion").unwrapped(), b.getList("confusion.confusion").unwrapped());
+  }
+
+  @Test
+  void datasetStatsCountsImagesAndPixelsPerClass() {
+    List<String> command = new ArrayList<>(List.of("datasets", "stats", RECIPE));
+    command.addAll(List.of(SMALL));
+    Result r = main(command.toArray(String[]::new));
+    assertEquals(0, r.status(), r.err());
+    Config stats = ConfigFactory.parseString(r.out());
+    assertEquals(32, stats.getInt("train.images"));
+    assertEquals(8, stats.getInt("val.images"));
+    long total = stats.getLong("train.ignore");
+    for (String name : stats.getStringList("classes")) {
+      total += stats.getLong("train.pixels." + name);
+    }
+    assertEquals(32L * 32 * 64, total, "every pixel is a class or ignore");
+  }
+
+  @Test
+  @Order(4)
   void predictWritesLabelAndOverlayImages() throws IOException {
     Path input = temp.resolve("images");
     Files.createDirectories(input);
