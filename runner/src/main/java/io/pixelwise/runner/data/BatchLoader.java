@@ -26,13 +26,20 @@ import java.util.concurrent.Future;
 public final class BatchLoader implements Iterator<Batch>, AutoCloseable {
 
   /** How to read a split. */
-  public record Options(int batchSize, InputSize size, int channels, Long shuffleSeed, boolean hflip, int prefetch) {}
+  public record Options(
+      int batchSize, InputSize size, int channels, Long shuffleSeed, boolean hflip, int prefetch, Augmentation augment) {
+
+    public Options(int batchSize, InputSize size, int channels, Long shuffleSeed, boolean hflip, int prefetch) {
+      this(batchSize, size, channels, shuffleSeed, hflip, prefetch, Augmentation.NONE);
+    }
+  }
 
   private final SampleSource source;
   private final Options options;
   private final ExecutorService workers;
   private final int[] order;
   private final boolean[] flips;
+  private final long[] augmentSeeds;
   private final Deque<Future<Batch>> ahead = new ArrayDeque<>();
   private int nextToSubmit;
 
@@ -46,6 +53,7 @@ public final class BatchLoader implements Iterator<Batch>, AutoCloseable {
       order[i] = i;
     }
     flips = new boolean[n];
+    augmentSeeds = new long[n];
     if (options.shuffleSeed() != null) {
       SplittableRandom random = new SplittableRandom(options.shuffleSeed());
       for (int i = n - 1; i > 0; i--) {
@@ -56,6 +64,9 @@ public final class BatchLoader implements Iterator<Batch>, AutoCloseable {
       }
       for (int i = 0; i < n; i++) {
         flips[i] = options.hflip() && random.nextBoolean();
+      }
+      for (int i = 0; i < n; i++) {
+        augmentSeeds[i] = random.nextLong();
       }
     }
     for (int i = 0; i < Math.max(1, options.prefetch()); i++) {
@@ -120,12 +131,17 @@ public final class BatchLoader implements Iterator<Batch>, AutoCloseable {
       }
       ids.add(s.id());
       RasterImage img = Resize.image(toChannels(s.image(), c, s.id()), w, h);
+      LabelMap lm = s.labels() == null ? null : Resize.labels(s.labels(), w, h);
+      if (options.shuffleSeed() != null && !options.augment().isNone()) {
+        Augmentation.Result augmented = options.augment().apply(img, lm, augmentSeeds[start + i]);
+        img = augmented.image();
+        lm = augmented.labels();
+      }
       copy(img.pixels(), images, i * h * w * c, w, c, flips[start + i]);
-      if (s.labels() != null) {
+      if (lm != null) {
         if (labels == null) {
           labels = new byte[count * h * w];
         }
-        LabelMap lm = Resize.labels(s.labels(), w, h);
         copy(lm.ids(), labels, i * h * w, w, 1, flips[start + i]);
       }
     }

@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import io.pixelwise.api.data.SampleSource;
 import io.pixelwise.api.data.Split;
 import io.pixelwise.api.metric.MetricResult;
+import io.pixelwise.runner.data.Augmentation;
 import io.pixelwise.runner.data.Batch;
 import io.pixelwise.runner.data.BatchLoader;
 import io.pixelwise.runner.engine.LearningRateSchedule;
@@ -76,6 +77,7 @@ public final class Trainer {
     String bestName = null;
     long step = 0;
     boolean pictures = c.getBoolean("output.pictures");
+    Augmentation augment = Augmentation.fromConfig(c.getConfig("data.augment"), experiment.classes().ignoreId());
     int sampleImages = pictures ? Math.max(0, c.getInt("output.sample-images")) : 0;
     Evaluator.Evaluation latest = null;
 
@@ -94,7 +96,7 @@ public final class Trainer {
         BatchLoader.Options trainOptions =
             new BatchLoader.Options(
                 batchSize, experiment.inputSize(), experiment.channels(), seed * 1_000_003L + epoch,
-                c.getBoolean("data.hflip"), c.getInt("data.prefetch"));
+                c.getBoolean("data.hflip"), c.getInt("data.prefetch"), augment);
         long epochImages = Math.min(trainSet.size(), (totalSteps - step) * batchSize);
         try (BatchLoader loader = new BatchLoader(trainSet, trainOptions, workers);
             Progress progress = Progress.start(String.format("epoch %d/%d", epoch, lastEpoch), epochImages)) {
