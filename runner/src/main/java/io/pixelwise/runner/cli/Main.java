@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
       PluginsCommand.class,
       ConfigCommand.class,
       DatasetsCommand.class,
+      BenchmarkCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main {
