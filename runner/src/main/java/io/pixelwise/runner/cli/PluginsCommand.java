@@ -23,14 +23,13 @@ final class PluginsCommand implements Callable<Integer> {
     Path dir = plugins != null ? plugins : Path.of(Setup.defaultPluginsDir());
     PluginRegistry registry = Setup.plugins(dir, plugins != null);
     List<Registration> all = registry.registrations();
-    Function<Registration, PluginRegistry.Source> source = registry::source;
-    int nameWidth = width("NAME", all, r -> r.name());
-    int versionWidth = width("VERSION", all, r -> source.apply(r).version());
-    int sourceWidth = width("SOURCE", all, r -> source.apply(r).location());
+    int nameWidth = width("NAME", all, Registration::name);
+    int versionWidth = width("VERSION", all, r -> registry.source(r).version());
+    int sourceWidth = width("SOURCE", all, r -> registry.source(r).location());
     String format = "%-9s %-" + nameWidth + "s %-" + versionWidth + "s %-4s %-" + sourceWidth + "s %s%n";
     System.out.printf(format, "KIND", "NAME", "VERSION", "API", "SOURCE", "PLUGIN");
     for (Registration r : all) {
-      PluginRegistry.Source s = source.apply(r);
+      PluginRegistry.Source s = registry.source(r);
       System.out.printf(format, r.kind().label(), r.name(), s.version(), s.api(), s.location(), r.pluginClass());
     }
     System.out.println("plugins folder: " + dir.toAbsolutePath().normalize()

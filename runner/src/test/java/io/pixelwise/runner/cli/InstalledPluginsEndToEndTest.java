@@ -29,7 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class InstalledPluginsEndToEndTest {
   private static final String EXAMPLE_CONF =
-      PluginJars.EXAMPLE.resolve("conf/synthetic-resnet-lite.conf").toString();
+      PluginJars.EXAMPLE.resolve("src/main/resources/conf/synthetic-resnet-lite.conf").toString();
+  /** The same experiment, as the recipe the plugin's jar bundles. */
+  private static final String EXAMPLE_RECIPE = "synthetic-resnet-lite";
   private static final String RECIPE = Path.of("..", "conf", "synthetic-simple.conf").toString();
   /** A few steps on tiny images: 32 scenes of 32x64, batches of 8, 3 epochs = 12 steps. */
   private static final List<String> TINY = List.of(
@@ -94,7 +96,7 @@ class InstalledPluginsEndToEndTest {
   @Test
   void theExampleBackboneTrainsAndItsRunEvaluatesFromItsConfig() throws IOException {
     Path run = temp.resolve("run-resnet-lite");
-    Result r = main(args("train", EXAMPLE_CONF, "--out", run.toString()));
+    Result r = main(args("train", EXAMPLE_RECIPE, "--out", run.toString()));
     assertEquals(0, r.status(), r.err());
 
     Config metrics = ConfigFactory.parseFile(run.resolve("metrics.json").toFile());
