@@ -1,5 +1,6 @@
 package io.pixelwise.runner.cli;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Option;
@@ -18,4 +19,11 @@ final class ConfigOptions {
       paramLabel = "KEY=VALUE",
       description = "Override a config value (HOCON syntax), e.g. --set train.epochs=3. Repeatable.")
   List<String> sets = new ArrayList<>();
+
+  @Option(
+      names = "--plugins",
+      paramLabel = "DIR",
+      description = "Plugins folder (default: the experiment's plugins.dir, else ./plugins): each jar, or "
+          + "each sub-folder of jars, in it is a plugin.")
+  Path plugins;
 }
