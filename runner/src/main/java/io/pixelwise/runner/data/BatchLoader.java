@@ -27,12 +27,16 @@ public final class BatchLoader implements Iterator<Batch>, AutoCloseable {
 
   /** How to read a split. */
   public record Options(
-      int batchSize, InputSize size, int channels, Long shuffleSeed, boolean hflip, int prefetch, Augmentation augment) {
+      int batchSize, InputSize size, int channels, Long shuffleSeed, boolean hflip, int prefetch,
+      Augmentation augment, boolean skipBadSamples) {
 
     public Options(int batchSize, InputSize size, int channels, Long shuffleSeed, boolean hflip, int prefetch) {
-      this(batchSize, size, channels, shuffleSeed, hflip, prefetch, Augmentation.NONE);
+      this(batchSize, size, channels, shuffleSeed, hflip, prefetch, Augmentation.NONE, false);
     }
   }
+
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BatchLoader.class);
+  private final java.util.concurrent.atomic.AtomicInteger skipped = new java.util.concurrent.atomic.AtomicInteger();
 
   private final SampleSource source;
   private final Options options;
@@ -114,38 +118,56 @@ public final class BatchLoader implements Iterator<Batch>, AutoCloseable {
   }
 
   private Batch assemble(int start, int end) {
-    int count = end - start;
     int h = options.size().height();
     int w = options.size().width();
     int c = options.channels();
+    List<Sample> samples = new ArrayList<>(end - start);
+    List<Integer> positions = new ArrayList<>(end - start);
+    for (int p = start; p < end; p++) {
+      try {
+        samples.add(source.load(order[p]));
+        positions.add(p);
+      } catch (IOException | UncheckedIOException e) {
+        if (!options.skipBadSamples()) {
+          throw e instanceof UncheckedIOException u ? u : new UncheckedIOException(e.getMessage(), (IOException) e);
+        }
+        skipped.incrementAndGet();
+        LOG.warn("skipping a bad sample (data.skip-bad-samples = true): {}", e.getMessage());
+      }
+    }
+    if (samples.isEmpty()) {
+      throw new IllegalStateException(
+          "every sample of a batch failed to load (positions " + start + ".." + (end - 1) + "); see the warnings above");
+    }
+    int count = samples.size();
     byte[] images = new byte[count * h * w * c];
     byte[] labels = null;
     List<String> ids = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
-      int index = order[start + i];
-      Sample s;
-      try {
-        s = source.load(index);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e.getMessage(), e);
-      }
+      Sample s = samples.get(i);
+      int position = positions.get(i);
       ids.add(s.id());
       RasterImage img = Resize.image(toChannels(s.image(), c, s.id()), w, h);
       LabelMap lm = s.labels() == null ? null : Resize.labels(s.labels(), w, h);
       if (options.shuffleSeed() != null && !options.augment().isNone()) {
-        Augmentation.Result augmented = options.augment().apply(img, lm, augmentSeeds[start + i]);
+        Augmentation.Result augmented = options.augment().apply(img, lm, augmentSeeds[position]);
         img = augmented.image();
         lm = augmented.labels();
       }
-      copy(img.pixels(), images, i * h * w * c, w, c, flips[start + i]);
+      copy(img.pixels(), images, i * h * w * c, w, c, flips[position]);
       if (lm != null) {
         if (labels == null) {
           labels = new byte[count * h * w];
         }
-        copy(lm.ids(), labels, i * h * w, w, 1, flips[start + i]);
+        copy(lm.ids(), labels, i * h * w, w, 1, flips[position]);
       }
     }
     return new Batch(count, h, w, c, images, labels, ids);
+  }
+
+  /** Samples skipped so far because they failed to load (only with {@code skipBadSamples}). */
+  public int skipped() {
+    return skipped.get();
   }
 
   private static void copy(byte[] src, byte[] dst, int offset, int width, int channels, boolean flip) {

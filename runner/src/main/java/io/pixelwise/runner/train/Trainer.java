@@ -77,6 +77,7 @@ public final class Trainer {
     String bestName = null;
     long step = 0;
     boolean pictures = c.getBoolean("output.pictures");
+    boolean skipBad = c.getBoolean("data.skip-bad-samples");
     Augmentation augment = Augmentation.fromConfig(c.getConfig("data.augment"), experiment.classes().ignoreId());
     int sampleImages = pictures ? Math.max(0, c.getInt("output.sample-images")) : 0;
     Evaluator.Evaluation latest = null;
@@ -93,10 +94,11 @@ public final class Trainer {
         long epochStart = System.nanoTime();
         double lossSum = 0;
         int images = 0;
+        int skippedSamples = 0;
         BatchLoader.Options trainOptions =
             new BatchLoader.Options(
                 batchSize, experiment.inputSize(), experiment.channels(), seed * 1_000_003L + epoch,
-                c.getBoolean("data.hflip"), c.getInt("data.prefetch"), augment);
+                c.getBoolean("data.hflip"), c.getInt("data.prefetch"), augment, skipBad);
         long epochImages = Math.min(trainSet.size(), (totalSteps - step) * batchSize);
         try (BatchLoader loader = new BatchLoader(trainSet, trainOptions, workers);
             Progress progress = Progress.start(String.format("epoch %d/%d", epoch, lastEpoch), epochImages)) {
@@ -116,12 +118,16 @@ public final class Trainer {
             images += batch.count();
             progress.step(batch.count(), String.format("loss %.4f lr %.2e", lossSum / images, lr));
           }
+          skippedSamples = loader.skipped();
         }
         double trainSeconds = (System.nanoTime() - epochStart) / 1e9;
         Map<String, Object> record = new LinkedHashMap<>();
         record.put("epoch", epoch);
         record.put("step", step);
         record.put("learning_rate", schedule.at(Math.max(0, step - 1)));
+        if (skippedSamples > 0) {
+          record.put("skipped_samples", skippedSamples);
+        }
         record.put("train_loss", lossSum / Math.max(1, images));
         record.put("train_images_per_second", images / trainSeconds);
         record.put("train_seconds", trainSeconds);
