@@ -28,7 +28,7 @@ final class TrainCommand implements Callable<Integer> {
     Experiment experiment = setup.experiment();
     try (RunFolder run =
         RunFolder.create(out, Path.of(setup.config().getString("output.dir")), experiment.name())) {
-      Files.writeString(run.configFile(), setup.render());
+      Files.writeString(run.configFile(), experiment.render());
       LOG.info("run folder {}", run.dir());
       Trainer.Summary summary = new Trainer(experiment, run).train();
       LOG.info(

@@ -8,6 +8,7 @@ import io.pixelwise.api.data.SampleSource;
 import io.pixelwise.api.data.Split;
 import io.pixelwise.runner.data.SampleCache;
 import com.typesafe.config.ConfigRenderOptions;
+import com.typesafe.config.ConfigValueFactory;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.ExecutorService;
@@ -27,7 +28,7 @@ import java.util.Map;
  * graph and the metrics. Creating it runs no TensorFlow code.
  */
 public final class Experiment {
-  private final Config config;
+  private Config config;
   private final PluginRegistry plugins;
   private final ComponentSpec datasetSpec;
   private final Dataset dataset;
@@ -41,6 +42,44 @@ public final class Experiment {
     this.datasetSpec = ComponentSpecs.single(config, ComponentKind.DATASET, "dataset");
     this.dataset = plugins.dataset(datasetSpec.name()).create(datasetSpec.options(), inputSize);
     this.metricSpecs = ComponentSpecs.list(config, ComponentKind.METRIC, "eval.metrics");
+    String normalization = config.getString("data.normalization");
+    switch (normalization) {
+      case "config" -> {}
+      case "train-split" -> this.config = withTrainSplitStatistics(config);
+      default -> throw new IllegalArgumentException(
+          "data.normalization: expected config or train-split, got '" + normalization + "'");
+    }
+  }
+
+  /**
+   * Replaces data.mean and data.std by the statistics of (an even sample of) the training images
+   * at the input size, so that the run's saved config carries them and evaluate/predict with that
+   * config normalise exactly as training did.
+   */
+  private Config withTrainSplitStatistics(Config c) {
+    int images = c.getInt("data.normalization-images");
+    try {
+      double[][] stats = io.pixelwise.runner.data.ChannelStatistics.of(
+          dataset.split(Split.TRAIN), inputSize, channels(), images);
+      org.slf4j.LoggerFactory.getLogger(Experiment.class).info(
+          "normalisation from the train split: mean {}, std {}", java.util.Arrays.toString(stats[0]),
+          java.util.Arrays.toString(stats[1]));
+      return c.withValue("data.mean", ConfigValueFactory.fromIterable(boxed(stats[0])))
+          .withValue("data.std", ConfigValueFactory.fromIterable(boxed(stats[1])))
+          .withValue("data.normalization", ConfigValueFactory.fromAnyRef("config"));
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("computing data.normalization = train-split: " + e.getMessage(), e);
+    }
+  }
+
+  private static List<Double> boxed(double[] values) {
+    return java.util.Arrays.stream(values).map(v -> Math.round(v * 1000) / 1000.0).boxed().toList();
+  }
+
+  /** The experiment's config as a loadable file, with computed values (normalisation) filled in. */
+  public String render() {
+    return config.root().render(
+        ConfigRenderOptions.defaults().setOriginComments(false).setComments(false).setJson(false));
   }
 
   public Config config() {
