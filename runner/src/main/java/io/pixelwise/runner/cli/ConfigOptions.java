@@ -10,6 +10,7 @@ import picocli.CommandLine.Parameters;
 final class ConfigOptions {
   @Parameters(
       index = "0",
+      arity = "0..1",
       paramLabel = "CONF",
       description = "Experiment file (HOCON), or the name of a bundled recipe such as synthetic-simple.")
   String conf;

@@ -29,6 +29,9 @@ final class Setup {
 
   /** Finds the plugins and loads, validates and resolves the experiment; fails before any work. */
   static Setup load(ConfigOptions options) {
+    if (options.conf == null) {
+      throw new IllegalArgumentException("missing CONF: an experiment file or bundled recipe name, e.g. synthetic-simple");
+    }
     List<String> sets = new ArrayList<>(options.sets);
     PluginRegistry plugins;
     if (options.plugins != null) {

@@ -14,7 +14,10 @@ import io.pixelwise.runner.output.Json;
 import io.pixelwise.runner.output.Progress;
 import io.pixelwise.runner.output.RunFolder;
 import io.pixelwise.runner.report.RunPictures;
+import com.typesafe.config.ConfigFactory;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,16 +47,55 @@ public final class Trainer {
     this.c = experiment.config();
   }
 
+  /**
+   * Where an interrupted run stands: its latest checkpoint, and the history and best score up to
+   * that checkpoint's epoch, read back from the run folder.
+   */
+  public record Resume(Path checkpoint, long step, int epoch, List<Map<String, Object>> history, double bestScore, String bestName) {
+
+    public static Resume from(RunFolder run, String bestBy) throws IOException {
+      CheckpointStore store = new CheckpointStore(run.checkpoints(), 1);
+      String latest = store.pointer(CheckpointStore.LATEST).orElseThrow(() -> new IllegalArgumentException(
+          "--resume " + run.dir() + ": the run has no checkpoint yet (no " + run.checkpoints().resolve(CheckpointStore.LATEST)
+              + "); start it again instead"));
+      Path prefix = run.checkpoints().resolve(latest);
+      Map<String, Object> info = CheckpointStore.info(prefix);
+      if (!(info.get("step") instanceof Number step) || !(info.get("epoch") instanceof Number epoch)) {
+        throw new IllegalArgumentException("--resume: " + prefix + ".json lacks step and epoch");
+      }
+      List<Map<String, Object>> history = new ArrayList<>();
+      if (Files.isRegularFile(run.metricsJson())) {
+        var metrics = ConfigFactory.parseFile(run.metricsJson().toFile());
+        for (var record : metrics.getConfigList("epochs")) {
+          if (record.getInt("epoch") <= epoch.intValue()) {
+            history.add(record.root().unwrapped());
+          }
+        }
+      }
+      double bestScore = Double.NEGATIVE_INFINITY;
+      String bestName = store.pointer(CheckpointStore.BEST).orElse(null);
+      if (bestName != null && CheckpointStore.info(run.checkpoints().resolve(bestName)).get(bestBy) instanceof Number v) {
+        bestScore = v.doubleValue();
+      }
+      return new Resume(prefix, step.longValue(), epoch.intValue(), history, bestScore, bestName);
+    }
+  }
+
   public Summary train() throws IOException {
+    return train(null);
+  }
+
+  /** Trains from scratch, or from {@code resume} on (same data order and schedule as if never stopped). */
+  public Summary train(Resume resume) throws IOException {
     ExecutorService workers = Executors.newFixedThreadPool(positive("data.workers"), daemonThreads());
     try {
-      return train(workers);
+      return train(workers, resume);
     } finally {
       workers.shutdownNow();
     }
   }
 
-  private Summary train(ExecutorService workers) throws IOException {
+  private Summary train(ExecutorService workers, Resume resume) throws IOException {
     SampleSource trainSet = experiment.samples(Split.TRAIN, workers);
     SampleSource valSet = experiment.samples(Split.VAL, workers);
     int batchSize = positive("train.batch-size");
@@ -72,10 +114,13 @@ public final class Trainer {
         new BatchLoader.Options(
             positive("eval.batch-size"), experiment.inputSize(), experiment.channels(), null, false, c.getInt("data.prefetch"));
     CheckpointStore checkpoints = new CheckpointStore(run.checkpoints(), c.getInt("train.keep-checkpoints"));
-    List<Map<String, Object>> history = new ArrayList<>();
-    double bestScore = Double.NEGATIVE_INFINITY;
-    String bestName = null;
-    long step = 0;
+    List<Map<String, Object>> history = new ArrayList<>(resume == null ? List.of() : resume.history());
+    double bestScore = resume == null ? Double.NEGATIVE_INFINITY : resume.bestScore();
+    String bestName = resume == null ? null : resume.bestName();
+    long step = resume == null ? 0 : resume.step();
+    int firstEpoch = resume == null ? 1 : resume.epoch() + 1;
+    int patience = c.getInt("train.early-stopping-patience");
+    int evaluationsSinceBest = 0;
     boolean pictures = c.getBoolean("output.pictures");
     boolean skipBad = c.getBoolean("data.skip-bad-samples");
     Augmentation augment = Augmentation.fromConfig(c.getConfig("data.augment"), experiment.classes().ignoreId());
@@ -86,11 +131,15 @@ public final class Trainer {
         ModelSession session =
             new ModelSession(graph, c.getInt("runtime.intra-op-threads"), c.getInt("runtime.inter-op-threads"))) {
       session.initialize();
+      if (resume != null) {
+        session.restore(resume.checkpoint());
+        LOG.info("resuming from {} (epoch {}, step {})", resume.checkpoint(), resume.epoch(), resume.step());
+      }
       LOG.info(
           "training {} parameters on {} images ({} val) at {}x{}, {} epochs of {} steps, batch {}",
           graph.parameterCount(), trainSet.size(), valSet.size(), experiment.inputSize().width(),
           experiment.inputSize().height(), lastEpoch, stepsPerEpoch, batchSize);
-      for (int epoch = 1; epoch <= lastEpoch; epoch++) {
+      for (int epoch = firstEpoch; epoch <= lastEpoch; epoch++) {
         long epochStart = System.nanoTime();
         double lossSum = 0;
         int images = 0;
@@ -152,6 +201,9 @@ public final class Trainer {
             bestScore = score;
             bestName = name;
             checkpoints.markBest(name);
+            evaluationsSinceBest = 0;
+          } else {
+            evaluationsSinceBest++;
           }
           LOG.info(
               "epoch {}: train loss {}, val loss {}, {} {} (best {}), {} img/s",
@@ -164,6 +216,11 @@ public final class Trainer {
         Json.write(run.metricsJson(), Map.of("epochs", history, "best", bestSummary(bestBy, bestScore, bestName)));
         if (latest != null && pictures) {
           RunPictures.write(run.dir(), history, latest.metrics(), latest.samples(), experiment.classes());
+        }
+        if (patience > 0 && evaluationsSinceBest >= patience) {
+          LOG.info("early stop after epoch {}: {} has not improved for {} evaluations (train.early-stopping-patience)",
+              epoch, bestBy, evaluationsSinceBest);
+          break;
         }
       }
     }
