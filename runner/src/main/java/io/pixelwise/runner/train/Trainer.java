@@ -14,6 +14,7 @@ import io.pixelwise.runner.output.Json;
 import io.pixelwise.runner.output.Progress;
 import io.pixelwise.runner.output.RunFolder;
 import io.pixelwise.runner.report.RunPictures;
+import io.pixelwise.runner.report.TensorBoardWriter;
 import com.typesafe.config.ConfigFactory;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -124,10 +125,11 @@ public final class Trainer {
     boolean pictures = c.getBoolean("output.pictures");
     boolean skipBad = c.getBoolean("data.skip-bad-samples");
     Augmentation augment = Augmentation.fromConfig(c.getConfig("data.augment"), experiment.classes().ignoreId());
-    int sampleImages = pictures ? Math.max(0, c.getInt("output.sample-images")) : 0;
+    int sampleImages = pictures || c.getBoolean("output.tensorboard") ? Math.max(0, c.getInt("output.sample-images")) : 0;
     Evaluator.Evaluation latest = null;
 
-    try (SegmentationGraph graph = experiment.buildGraph();
+    try (TensorBoardWriter board = c.getBoolean("output.tensorboard") ? TensorBoardWriter.create(run.dir()) : null;
+        SegmentationGraph graph = experiment.buildGraph();
         ModelSession session =
             new ModelSession(graph, c.getInt("runtime.intra-op-threads"), c.getInt("runtime.inter-op-threads"))) {
       session.initialize();
@@ -214,6 +216,9 @@ public final class Trainer {
         }
         history.add(record);
         Json.write(run.metricsJson(), Map.of("epochs", history, "best", bestSummary(bestBy, bestScore, bestName)));
+        if (board != null) {
+          board(board, record, step, latest != null && record.containsKey("val_loss") ? latest : null);
+        }
         if (latest != null && pictures) {
           RunPictures.write(run.dir(), history, latest.metrics(), latest.samples(), experiment.classes());
         }
@@ -225,6 +230,25 @@ public final class Trainer {
       }
     }
     return new Summary(step, history.size(), bestScore, bestName, history);
+  }
+
+  /** The epoch's record as TensorBoard scalars, and the validation samples as an image. */
+  private void board(TensorBoardWriter board, Map<String, Object> record, long step, Evaluator.Evaluation eval)
+      throws IOException {
+    board.scalar("train/loss", step, ((Number) record.get("train_loss")).doubleValue());
+    board.scalar("train/learning_rate", step, ((Number) record.get("learning_rate")).doubleValue());
+    board.scalar("train/images_per_second", step, ((Number) record.get("train_images_per_second")).doubleValue());
+    if (eval != null) {
+      board.scalar("val/loss", step, eval.loss());
+      for (Map.Entry<String, MetricResult> m : eval.metrics().entrySet()) {
+        for (Map.Entry<String, Double> v : m.getValue().scalars().entrySet()) {
+          board.scalar("val/" + m.getKey() + "/" + v.getKey(), step, v.getValue());
+        }
+      }
+      if (!eval.samples().isEmpty()) {
+        board.image("val/samples", step, io.pixelwise.runner.report.SampleGrid.draw(eval.samples(), experiment.classes()));
+      }
+    }
   }
 
   private static Map<String, Object> bestSummary(String bestBy, double score, String name) {

@@ -101,6 +101,24 @@ class CommandLineEndToEndTest {
       assertTrue(colours(image) > 3, picture + " is blank");
     }
 
+    Path events;
+    try (var files = Files.list(run)) {
+      events = files.filter(f -> f.getFileName().toString().startsWith("events.out.tfevents.")).findFirst().orElseThrow();
+    }
+    List<org.tensorflow.proto.Event> records;
+    try {
+      records = io.pixelwise.runner.report.TensorBoardWriterTest.read(events);
+    } catch (Exception e) {
+      throw new AssertionError("event file does not parse: " + e, e);
+    }
+    double lastMiou = records.stream()
+        .flatMap(e -> e.getSummary().getValueList().stream())
+        .filter(v -> v.getTag().equals("val/confusion/miou"))
+        .reduce((a, b) -> b).orElseThrow().getSimpleValue();
+    assertEquals((float) miou, lastMiou, 0f, "TensorBoard mIoU differs from metrics.json");
+    assertTrue(records.stream().anyMatch(e -> e.getSummary().getValueList().stream().anyMatch(v -> v.hasImage())),
+        "no sample image in the event file");
+
     String best = metrics.getString("best.checkpoint");
     assertTrue(Files.isRegularFile(run.resolve("checkpoints").resolve(best + ".index")), best);
   }
