@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
       ConfigCommand.class,
       DatasetsCommand.class,
       BenchmarkCommand.class,
+      ExportCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main {

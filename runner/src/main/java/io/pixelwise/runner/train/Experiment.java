@@ -132,11 +132,15 @@ public final class Experiment {
 
   /** Builds the model graph (backbone, head, loss, optimizer) for this experiment. */
   public SegmentationGraph buildGraph() {
+    return new SegmentationGraph(graphSpec());
+  }
+
+  /** Fresh components for one graph: backbone, head, loss, optimizer and input settings. */
+  public SegmentationGraph.Spec graphSpec() {
     ComponentSpec backbone = ComponentSpecs.single(config, ComponentKind.BACKBONE, "model.backbone");
     ComponentSpec head = ComponentSpecs.single(config, ComponentKind.HEAD, "model.head");
     ComponentSpec loss = ComponentSpecs.single(config, ComponentKind.LOSS, "loss");
-    return new SegmentationGraph(
-        new SegmentationGraph.Spec(
+    return new SegmentationGraph.Spec(
             plugins.backbone(backbone.name()).create(backbone.options()),
             plugins.head(head.name()).create(head.options()),
             plugins.loss(loss.name()).create(loss.options()),
@@ -146,7 +150,7 @@ public final class Experiment {
             floats(config.getDoubleList("data.std")),
             (float) config.getDouble("train.weight-decay"),
             Optimizer.fromConfig(config.getConfig("optimizer")),
-            seed()));
+            seed());
   }
 
   /** Fresh metric instances, by registered name, in config order. */

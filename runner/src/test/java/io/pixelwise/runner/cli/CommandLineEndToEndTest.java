@@ -206,6 +206,55 @@ class CommandLineEndToEndTest {
   }
 
   @Test
+  @Order(5)
+  void anExportedSavedModelPredictsWhatPredictDoes() throws IOException {
+    // An image at the input size, so predict's resizing is the identity and labels compare 1:1.
+    Path input = Files.createDirectories(temp.resolve("export-input"));
+    BufferedImage photo = new BufferedImage(64, 32, BufferedImage.TYPE_3BYTE_BGR);
+    java.util.Random random = new java.util.Random(5);
+    for (int y = 0; y < 32; y++) {
+      for (int x = 0; x < 64; x++) {
+        photo.setRGB(x, y, y < 12 ? 0x5a8cc8 + random.nextInt(8) : 0x606060 + random.nextInt(8) * 0x010101);
+      }
+    }
+    ImageIO.write(photo, "png", input.resolve("frame.png").toFile());
+    Path predicted = temp.resolve("export-predicted");
+    assertEquals(0, main(args("predict", "--checkpoint", run.toString(), "--input", input.toString(),
+        "--output", predicted.toString())).status());
+    BufferedImage expected = ImageIO.read(predicted.resolve("frame_labels.png").toFile());
+
+    Path saved = temp.resolve("saved-model");
+    Result r = main(args("export", "--checkpoint", run.toString(), "--output", saved.toString()));
+    assertEquals(0, r.status(), r.err());
+    assertTrue(Files.isRegularFile(saved.resolve("saved_model.pb")));
+    assertEquals(7, ConfigFactory.parseFile(saved.resolve("classes.json").toFile()).getConfigList("classes").size());
+
+    byte[] pixels = ((java.awt.image.DataBufferByte) photo.getRaster().getDataBuffer()).getData().clone();
+    for (int i = 0; i < pixels.length; i += 3) { // BGR -> RGB
+      byte b = pixels[i];
+      pixels[i] = pixels[i + 2];
+      pixels[i + 2] = b;
+    }
+    try (org.tensorflow.SavedModelBundle bundle = org.tensorflow.SavedModelBundle.load(saved.toString(), "serve");
+        org.tensorflow.types.TUint8 image = org.tensorflow.types.TUint8.tensorOf(
+            org.tensorflow.ndarray.Shape.of(1, 32, 64, 3), org.tensorflow.ndarray.buffer.DataBuffers.of(pixels, true, false));
+        org.tensorflow.Result out = bundle.function("serving_default").call(java.util.Map.of("images", image))) {
+      var labels = (org.tensorflow.types.TUint8) out.get("labels").orElseThrow();
+      var probabilities = (org.tensorflow.types.TFloat32) out.get("probabilities").orElseThrow();
+      for (int y = 0; y < 32; y++) {
+        for (int x = 0; x < 64; x++) {
+          assertEquals(expected.getRaster().getSample(x, y, 0), labels.getByte(0, y, x) & 0xff, "label at (" + x + ", " + y + ")");
+        }
+      }
+      float sum = 0;
+      for (int k = 0; k < 7; k++) {
+        sum += probabilities.getFloat(0, 5, 5, k);
+      }
+      assertEquals(1f, sum, 1e-4f);
+    }
+  }
+
+  @Test
   void pluginsListsEveryBuiltInName() {
     Result r = main("plugins");
     assertEquals(0, r.status(), r.err());
