@@ -25,8 +25,9 @@ final class PredictCommand implements Callable<Integer> {
       description = "Run folder, its checkpoints/ folder, or a checkpoint prefix.")
   Path checkpoint;
 
-  @Option(names = "--input", required = true, paramLabel = "FILE|DIR", description = "An image, or a folder of PNG/JPEG images.")
-  Path input;
+  @Option(names = "--input", required = true, paramLabel = "FILE|DIR|LIST|GLOB",
+      description = "An image, a folder of PNG/JPEG images, a .txt list of image paths, or a glob such as 'data/**/*.png' (quote it).")
+  String input;
 
   @Option(names = "--output", required = true, paramLabel = "DIR", description = "Where the label and overlay PNGs go.")
   Path output;

@@ -36,18 +36,88 @@ public final class Predictor {
     this.channels = channels;
   }
 
-  /** The image files named by {@code input}: the file itself, or the PNG/JPEG files in a folder, sorted. */
+  /**
+   * The image files named by {@code input}: an image, a folder (its PNG/JPEG files), a list file
+   * ({@code .txt}/{@code .lst}, one path per line, relative to the list's folder; {@code #} comments),
+   * or a glob such as {@code data/*&#47;*.png}; sorted, except a list keeps its order.
+   */
   public static List<Path> inputs(Path input) throws IOException {
-    if (Files.isRegularFile(input)) {
-      return List.of(input);
+    return inputs(input.toString());
+  }
+
+  public static List<Path> inputs(String input) throws IOException {
+    List<Path> files = find(input);
+    java.util.Map<String, Path> byStem = new java.util.HashMap<>();
+    for (Path file : files) {
+      Path other = byStem.put(stem(file), file);
+      if (other != null) {
+        throw new IllegalArgumentException(
+            "--input " + input + ": " + other + " and " + file + " would both write " + stem(file)
+                + "_labels.png; predict them into different --output folders");
+      }
     }
-    if (!Files.isDirectory(input)) {
-      throw new IllegalArgumentException("--input " + input + " is neither an image file nor a folder");
+    return files;
+  }
+
+  private static List<Path> find(String input) throws IOException {
+    if (input.contains("*") || input.contains("?") || input.contains("[") || input.contains("{")) {
+      return glob(input);
     }
-    try (Stream<Path> files = Files.list(input)) {
+    Path path = Path.of(input);
+    String lower = path.getFileName() == null ? "" : path.getFileName().toString().toLowerCase(Locale.ROOT);
+    if (Files.isRegularFile(path) && (lower.endsWith(".txt") || lower.endsWith(".lst"))) {
+      List<Path> listed = new java.util.ArrayList<>();
+      Path base = path.toAbsolutePath().getParent();
+      int line = 0;
+      for (String entry : Files.readAllLines(path)) {
+        line++;
+        String trimmed = entry.strip();
+        if (trimmed.isEmpty() || trimmed.startsWith("#")) {
+          continue;
+        }
+        Path file = base.resolve(trimmed);
+        if (!Files.isRegularFile(file)) {
+          throw new IllegalArgumentException(path + ":" + line + ": no such image file " + file);
+        }
+        listed.add(file);
+      }
+      if (listed.isEmpty()) {
+        throw new IllegalArgumentException("--input " + path + " lists no images");
+      }
+      return listed;
+    }
+    if (Files.isRegularFile(path)) {
+      return List.of(path);
+    }
+    if (!Files.isDirectory(path)) {
+      throw new IllegalArgumentException(
+          "--input " + input + " is neither an image file, a folder, a list file (.txt) nor a glob");
+    }
+    try (Stream<Path> files = Files.list(path)) {
       List<Path> images = files.filter(Predictor::isImage).sorted().toList();
       if (images.isEmpty()) {
         throw new IllegalArgumentException("--input " + input + " holds no .png, .jpg or .jpeg files");
+      }
+      return images;
+    }
+  }
+
+  private static List<Path> glob(String pattern) throws IOException {
+    // Walk from the longest leading part without glob characters.
+    String normalized = pattern.replace('\\', '/');
+    int firstGlob = java.util.stream.IntStream.range(0, normalized.length())
+        .filter(i -> "*?[{".indexOf(normalized.charAt(i)) >= 0).findFirst().orElse(normalized.length());
+    int slash = normalized.lastIndexOf('/', firstGlob);
+    Path base = slash < 0 ? Path.of(".") : Path.of(normalized.substring(0, slash + 1));
+    String rest = slash < 0 ? normalized : normalized.substring(slash + 1);
+    var matcher = base.getFileSystem().getPathMatcher("glob:" + rest);
+    if (!Files.isDirectory(base)) {
+      throw new IllegalArgumentException("--input " + pattern + ": folder " + base + " does not exist");
+    }
+    try (Stream<Path> files = Files.walk(base)) {
+      List<Path> images = files.filter(p -> matcher.matches(base.relativize(p))).filter(Predictor::isImage).sorted().toList();
+      if (images.isEmpty()) {
+        throw new IllegalArgumentException("--input " + pattern + " matches no .png, .jpg or .jpeg files");
       }
       return images;
     }
