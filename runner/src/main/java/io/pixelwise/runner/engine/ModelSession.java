@@ -66,14 +66,32 @@ public final class ModelSession implements AutoCloseable {
     }
   }
 
+  /** Classes the model predicts. */
+  public int classCount() {
+    return g.classes().size();
+  }
+
   /** Predicts a labelled batch into {@code predictions} and returns its data loss. */
   public float evaluate(Batch batch, byte[] predictions) {
+    return evaluate(batch, predictions, null);
+  }
+
+  /** As above, also copying the class probabilities (NHWC) into {@code probabilities} if given. */
+  public float evaluate(Batch batch, byte[] predictions, float[] probabilities) {
     try (TUint8 images = images(batch);
-        TUint8 labels = labels(batch);
-        Result r =
-            session.runner().feed(g.images, images).feed(g.labels, labels).fetch(g.predictions).fetch(g.dataLoss).run()) {
-      ((TUint8) r.get(0)).asRawTensor().data().read(predictions, 0, batch.pixels());
-      return ((TFloat32) r.get(1)).getFloat();
+        TUint8 labels = labels(batch)) {
+      Session.Runner runner =
+          session.runner().feed(g.images, images).feed(g.labels, labels).fetch(g.predictions).fetch(g.dataLoss);
+      if (probabilities != null) {
+        runner.fetch(g.probabilities);
+      }
+      try (Result r = runner.run()) {
+        ((TUint8) r.get(0)).asRawTensor().data().read(predictions, 0, batch.pixels());
+        if (probabilities != null) {
+          ((TFloat32) r.get(2)).asRawTensor().data().asFloats().read(probabilities, 0, batch.pixels() * g.classes().size());
+        }
+        return ((TFloat32) r.get(1)).getFloat();
+      }
     }
   }
 

@@ -54,6 +54,7 @@ public final class SegmentationGraph implements AutoCloseable {
   final Placeholder<TFloat32> updateNumber;
   final Operand<TFloat32> logits;
   final Operand<TUint8> predictions;
+  final Operand<TFloat32> probabilities;
   final Operand<TFloat32> dataLoss;
   final Operand<TFloat32> totalLoss;
   final Op trainOp;
@@ -91,6 +92,7 @@ public final class SegmentationGraph implements AutoCloseable {
     Ops out = tf.withSubScope("output");
     predictions =
         out.withName("predictions").dtypes.cast(out.math.argMax(logits, out.constant(3)), TUint8.class);
+    probabilities = out.withName("probabilities").nn.softmax(logits);
     modelVariables = root.variables();
 
     dataLoss = spec.loss().build(root.scope("loss"), logits, labels, spec.classes());

@@ -69,6 +69,8 @@ public final class Evaluator {
     long images = 0;
     long start = System.nanoTime();
     byte[] predictions = null;
+    float[] probabilities = null;
+    boolean wantProbabilities = metrics.values().stream().anyMatch(Metric::needsProbabilities);
     try (BatchLoader loader = new BatchLoader(source, options, workers);
         Progress progress = Progress.start(task, source.size())) {
       while (loader.hasNext()) {
@@ -76,11 +78,15 @@ public final class Evaluator {
         if (predictions == null || predictions.length < b.pixels()) {
           predictions = new byte[b.pixels()];
         }
-        float loss = session.evaluate(b, predictions);
+        if (wantProbabilities && (probabilities == null || probabilities.length < b.pixels() * session.classCount())) {
+          probabilities = new float[b.pixels() * session.classCount()];
+        }
+        float loss = session.evaluate(b, predictions, wantProbabilities ? probabilities : null);
         lossSum += (double) loss * b.count();
         images += b.count();
         keep(b, predictions, samples, keepSamples);
-        PredictionBatch pb = new PredictionBatch(b.count(), b.height(), b.width(), b.labels(), predictions);
+        PredictionBatch pb = new PredictionBatch(
+            b.count(), b.height(), b.width(), b.labels(), predictions, wantProbabilities ? probabilities : null, b.ids());
         for (Metric m : metrics.values()) {
           m.update(pb);
         }

@@ -165,6 +165,19 @@ class CommandLineEndToEndTest {
   }
 
   @Test
+  void confidenceMetricsGetTheClassProbabilities() {
+    Path json = temp.resolve("kitti.json");
+    Result r = main(args("evaluate", "--checkpoint", run.toString(), "--json", json.toString(),
+        "--set", "eval.metrics=[confusion, kitti-road]"));
+    assertEquals(0, r.status(), r.err());
+    Config scores = ConfigFactory.parseFile(json.toFile());
+    double maxF = scores.getDouble("kitti-road.maxf");
+    assertTrue(maxF > 0.3 && maxF <= 1, "road MaxF " + maxF);
+    assertTrue(scores.getDouble("kitti-road.ap") > 0, "road AP");
+    assertTrue(r.out().contains("MaxF"), r.out());
+  }
+
+  @Test
   void datasetStatsCountsImagesAndPixelsPerClass() {
     List<String> command = new ArrayList<>(List.of("datasets", "stats", RECIPE));
     command.addAll(List.of(SMALL));
