@@ -68,10 +68,12 @@ public final class ConfusionMetric implements Metric {
     scalars.put("pixel-accuracy", matrix.pixelAccuracy());
     scalars.put("mean-accuracy", matrix.meanAccuracy());
     scalars.put("fw-iou", matrix.frequencyWeightedIou());
+    scalars.put("mean-dice", matrix.meanDice());
     // LinkedHashMap: these hold nulls (MetricResult copies only the top level).
     Map<String, Double> iou = new LinkedHashMap<>();
     Map<String, Double> recall = new LinkedHashMap<>();
     Map<String, Double> precision = new LinkedHashMap<>();
+    Map<String, Double> dice = new LinkedHashMap<>();
     for (int k = 0; k < c; k++) {
       String name = names.get(k);
       double v = matrix.iou(k);
@@ -81,6 +83,7 @@ public final class ConfusionMetric implements Metric {
       iou.put(name, orNull(v));
       recall.put(name, orNull(matrix.recall(k)));
       precision.put(name, orNull(matrix.precision(k)));
+      dice.put(name, orNull(matrix.dice(k)));
     }
     List<List<Long>> confusion = new ArrayList<>(c);
     for (long[] row : matrix.counts()) {
@@ -94,6 +97,7 @@ public final class ConfusionMetric implements Metric {
     details.put("iou", Collections.unmodifiableMap(iou));
     details.put("recall", Collections.unmodifiableMap(recall));
     details.put("precision", Collections.unmodifiableMap(precision));
+    details.put("dice", Collections.unmodifiableMap(dice));
     details.put("confusion", Collections.unmodifiableList(confusion));
     details.put("classes", names);
     return new MetricResult(scalars, details, report());
@@ -106,16 +110,16 @@ public final class ConfusionMetric implements Metric {
     for (String n : names) {
       width = Math.max(width, n.length());
     }
-    String row = "%-" + width + "s  %7s  %8s  %11s  %13s%n";
+    String row = "%-" + width + "s  %7s  %8s  %11s  %7s  %13s%n";
     StringBuilder sb = new StringBuilder();
-    sb.append(String.format(Locale.ROOT, row, "class", "IoU %", "recall %", "precision %", "pixels"));
+    sb.append(String.format(Locale.ROOT, row, "class", "IoU %", "recall %", "precision %", "Dice %", "pixels"));
     int present = 0;
     for (int k = 0; k < c; k++) {
       if (matrix.present(k)) {
         present++;
       }
       sb.append(String.format(Locale.ROOT, row, names.get(k), percent(matrix.iou(k)),
-          percent(matrix.recall(k)), percent(matrix.precision(k)),
+          percent(matrix.recall(k)), percent(matrix.precision(k)), percent(matrix.dice(k)),
           String.format(Locale.ROOT, "%,d", matrix.groundTruth(k))));
     }
     String line = "%-" + width + "s  %7s%s%n";
@@ -125,6 +129,7 @@ public final class ConfusionMetric implements Metric {
         " %  (" + String.format(Locale.ROOT, "%,d", matrix.total()) + " pixels)"));
     sb.append(String.format(Locale.ROOT, line, "mean accuracy", percent(matrix.meanAccuracy()), " %"));
     sb.append(String.format(Locale.ROOT, line, "fw-IoU", percent(matrix.frequencyWeightedIou()), " %"));
+    sb.append(String.format(Locale.ROOT, line, "mean Dice", percent(matrix.meanDice()), " %"));
     return sb.toString();
   }
 
