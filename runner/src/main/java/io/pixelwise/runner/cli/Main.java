@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
       DatasetsCommand.class,
       BenchmarkCommand.class,
       ExportCommand.class,
+      InspectCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main {

@@ -66,6 +66,26 @@ public final class ModelSession implements AutoCloseable {
     }
   }
 
+  /** An activation map fetched for inspection: NHWC values and their shape. */
+  public record Activation(long[] shape, float[] values) {}
+
+  /** The backbone endpoint {@code name} (or {@code logits}) for the batch's images. */
+  public Activation activation(String name, Batch batch) {
+    org.tensorflow.Operand<TFloat32> op = name.equals("logits") ? g.logits : g.features.endpoint(name).tensor();
+    try (TUint8 images = images(batch);
+        Result r = session.runner().feed(g.images, images).fetch(op).run()) {
+      TFloat32 t = (TFloat32) r.get(0);
+      float[] values = new float[(int) t.shape().size()];
+      t.asRawTensor().data().asFloats().read(values);
+      return new Activation(t.shape().asArray(), values);
+    }
+  }
+
+  /** Names {@link #activation} accepts. */
+  public String endpoints() {
+    return g.features.describe() + ", logits";
+  }
+
   /** Classes the model predicts. */
   public int classCount() {
     return g.classes().size();

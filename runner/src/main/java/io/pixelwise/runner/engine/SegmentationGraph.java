@@ -53,6 +53,7 @@ public final class SegmentationGraph implements AutoCloseable {
   final Placeholder<TFloat32> learningRate;
   final Placeholder<TFloat32> updateNumber;
   final Operand<TFloat32> logits;
+  final Features features;
   final Operand<TUint8> predictions;
   final Operand<TFloat32> probabilities;
   final Operand<TFloat32> dataLoss;
@@ -87,7 +88,7 @@ public final class SegmentationGraph implements AutoCloseable {
             input.constant(spec.std()));
 
     GraphContext root = GraphContext.root(tf, training, spec.seed());
-    Features features = spec.backbone().build(root.scope("backbone"), normalized);
+    features = spec.backbone().build(root.scope("backbone"), normalized);
     logits = spec.head().build(root.scope("head"), features, spec.classes().size());
     Ops out = tf.withSubScope("output");
     predictions =

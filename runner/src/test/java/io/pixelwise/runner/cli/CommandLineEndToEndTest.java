@@ -268,6 +268,31 @@ class CommandLineEndToEndTest {
   }
 
   @Test
+  @Order(6)
+  void inspectDrawsFiltersAndActivations() throws IOException {
+    Result listing = main(args("inspect", "--checkpoint", run.toString()));
+    assertEquals(0, listing.status(), listing.err());
+    assertTrue(listing.out().contains("backbone/"), listing.out());
+    String kernel = listing.out().lines().map(String::strip).filter(l -> l.startsWith("backbone/") && l.contains("kernel"))
+        .findFirst().orElseThrow().split("\\s+")[0];
+
+    Path input = Files.createDirectories(temp.resolve("inspect-input"));
+    ImageIO.write(new BufferedImage(64, 32, BufferedImage.TYPE_INT_RGB), "png", input.resolve("frame.png").toFile());
+    Path out = temp.resolve("inspected");
+    Result r = main(args("inspect", "--checkpoint", run.toString(), "--filters", kernel,
+        "--activations", "logits", "--image", input.resolve("frame.png").toString(), "--output", out.toString()));
+    assertEquals(0, r.status(), r.err());
+    BufferedImage filters = ImageIO.read(out.resolve(kernel.replace('/', '_') + "_filters.png").toFile());
+    assertTrue(colours(filters) > 10, "filter grid is blank");
+    BufferedImage activations = ImageIO.read(out.resolve("logits_activations.png").toFile());
+    assertTrue(activations.getWidth() > 64, "7 logit channels tiled");
+
+    Result bad = main(args("inspect", "--checkpoint", run.toString(), "--filters", "backbone/nope"));
+    assertEquals(2, bad.status());
+    assertTrue(bad.err().contains(kernel), "known kernels not listed: " + bad.err());
+  }
+
+  @Test
   void pluginsListsEveryBuiltInName() {
     Result r = main("plugins");
     assertEquals(0, r.status(), r.err());
