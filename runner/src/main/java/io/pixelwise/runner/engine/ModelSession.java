@@ -117,9 +117,22 @@ public final class ModelSession implements AutoCloseable {
 
   /** Predicts train ids for every pixel of the batch into {@code predictions}. */
   public void predict(Batch batch, byte[] predictions) {
-    try (TUint8 images = images(batch);
-        Result r = session.runner().feed(g.images, images).fetch(g.predictions).run()) {
-      ((TUint8) r.get(0)).asRawTensor().data().read(predictions, 0, batch.pixels());
+    predict(batch, predictions, null);
+  }
+
+  /** As above, also copying the class probabilities (NHWC) into {@code probabilities} if given. */
+  public void predict(Batch batch, byte[] predictions, float[] probabilities) {
+    try (TUint8 images = images(batch)) {
+      Session.Runner runner = session.runner().feed(g.images, images).fetch(g.predictions);
+      if (probabilities != null) {
+        runner.fetch(g.probabilities);
+      }
+      try (Result r = runner.run()) {
+        ((TUint8) r.get(0)).asRawTensor().data().read(predictions, 0, batch.pixels());
+        if (probabilities != null) {
+          ((TFloat32) r.get(1)).asRawTensor().data().asFloats().read(probabilities, 0, batch.pixels() * g.classes().size());
+        }
+      }
     }
   }
 

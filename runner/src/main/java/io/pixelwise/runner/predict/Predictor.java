@@ -130,15 +130,35 @@ public final class Predictor {
 
   /** Predicts every file, writing the pictures into {@code output}; returns the number of images. */
   public int run(List<Path> files, Path output) throws IOException {
+    return run(files, output, null);
+  }
+
+  private static final java.util.regex.Pattern KITTI_NAME = java.util.regex.Pattern.compile("(um|umm|uu)_(\\d{6})");
+
+  /**
+   * As {@link #run(List, Path)}; with {@code confidenceClass}, also a grey PNG of that class's
+   * probability (0..255) per image, named as the KITTI Road devkit expects for its images
+   * ({@code um_road_000000.png}) and {@code <stem>_<class>_confidence.png} otherwise.
+   */
+  public int run(List<Path> files, Path output, String confidenceClass) throws IOException {
     Files.createDirectories(output);
+    int confidenceId = -1;
+    if (confidenceClass != null) {
+      confidenceId = classes.names().indexOf(confidenceClass);
+      if (confidenceId < 0) {
+        throw new IllegalArgumentException(
+            "--confidence " + confidenceClass + ": not a class of this model; classes: " + String.join(", ", classes.names()));
+      }
+    }
     byte[] predictions = new byte[size.height() * size.width()];
+    float[] probabilities = confidenceId < 0 ? null : new float[size.height() * size.width() * classes.size()];
     try (Progress progress = Progress.start("predict", files.size())) {
       for (Path file : files) {
         RasterImage original = read(file);
         RasterImage resized = Resize.image(original, size.width(), size.height());
         session.predict(
             new Batch(1, size.height(), size.width(), channels, resized.pixels(), null, List.of(file.toString())),
-            predictions);
+            predictions, probabilities);
         LabelMap labels =
             Resize.labels(new LabelMap(size.width(), size.height(), predictions.clone()), original.width(), original.height());
         String stem = stem(file);
@@ -148,6 +168,18 @@ public final class Predictor {
         LabelImages.writePng(
             LabelImages.overlay(original.pixels(), 0, original.channels(), labels.ids(), 0, labels.width(), labels.height(), classes, 0.5),
             output.resolve(stem + "_overlay.png"));
+        if (probabilities != null) {
+          byte[] confidence = new byte[size.height() * size.width()];
+          for (int i = 0; i < confidence.length; i++) {
+            confidence[i] = (byte) Math.round(Math.max(0, Math.min(1, probabilities[i * classes.size() + confidenceId])) * 255);
+          }
+          RasterImage map = Resize.image(new RasterImage(size.width(), size.height(), 1, confidence), original.width(), original.height());
+          var kitti = KITTI_NAME.matcher(stem);
+          String name = kitti.matches()
+              ? kitti.group(1) + "_" + confidenceClass + "_" + kitti.group(2) + ".png"
+              : stem + "_" + confidenceClass + "_confidence.png";
+          LabelImages.writePng(LabelImages.grey(map), output.resolve(name));
+        }
         progress.step(1, stem);
       }
     }

@@ -293,6 +293,27 @@ class CommandLineEndToEndTest {
   }
 
   @Test
+  @Order(7)
+  void predictWritesKittiStyleConfidenceMaps() throws IOException {
+    Path input = Files.createDirectories(temp.resolve("kitti-input"));
+    ImageIO.write(new BufferedImage(120, 40, BufferedImage.TYPE_INT_RGB), "png", input.resolve("um_000003.png").toFile());
+    ImageIO.write(new BufferedImage(60, 30, BufferedImage.TYPE_INT_RGB), "png", input.resolve("street.png").toFile());
+    Path out = temp.resolve("kitti-output");
+    Result r = main(args("predict", "--checkpoint", run.toString(), "--input", input.toString(), "--output", out.toString(),
+        "--confidence", "road"));
+    assertEquals(0, r.status(), r.err());
+    BufferedImage devkit = ImageIO.read(out.resolve("um_road_000003.png").toFile());
+    assertEquals(120, devkit.getWidth());
+    assertEquals(BufferedImage.TYPE_BYTE_GRAY, devkit.getType());
+    assertTrue(Files.isRegularFile(out.resolve("street_road_confidence.png")));
+
+    Result bad = main(args("predict", "--checkpoint", run.toString(), "--input", input.toString(), "--output",
+        temp.resolve("kitti-bad").toString(), "--confidence", "lane"));
+    assertEquals(2, bad.status());
+    assertTrue(bad.err().contains("road, building"), bad.err());
+  }
+
+  @Test
   void pluginsListsEveryBuiltInName() {
     Result r = main("plugins");
     assertEquals(0, r.status(), r.err());
