@@ -341,6 +341,16 @@ class CommandLineEndToEndTest {
   }
 
   @Test
+  void aDivergingRunStopsNamingTheStepAndImages() throws IOException {
+    Path out = temp.resolve("diverged");
+    Result r = main(args("train", "--out", out.toString(), "--set", "optimizer.learning-rate=1e30",
+        "--set", "train.epochs=2"));
+    assertEquals(1, r.status(), "a diverged run must fail");
+    assertTrue(r.err().contains("loss became") && r.err().contains("at step"), r.err());
+    assertTrue(r.err().contains("train-000"), "the batch's images are not named: " + r.err());
+  }
+
+  @Test
   void aWrongTypeFailsAndNamesTheKey() {
     Result r = main("config", RECIPE, "--set", "train.batch-size=ten");
     assertEquals(2, r.status());
