@@ -15,7 +15,8 @@ public interface Loss {
   /**
    * Adds the loss to the graph.
    *
-   * @param logits NHWC float32 class scores
+   * @param logits NHWC float32 class scores: one channel per class, or a single foreground channel
+   *     when the model is binary (see {@link LossContext#binary()})
    * @param labels NHW uint8 train ids; pixels equal to {@code classes.ignoreId()} (or any id
    *     {@code >= classes.size()}) must not contribute
    * @return a float32 scalar

@@ -4,6 +4,7 @@ import com.google.inject.AbstractModule;
 import com.google.inject.multibindings.MapBinder;
 import com.google.inject.multibindings.Multibinder;
 import io.pixelwise.api.data.DatasetFactory;
+import io.pixelwise.api.loss.ContextualLossFactory;
 import io.pixelwise.api.loss.LossFactory;
 import io.pixelwise.api.metric.MetricFactory;
 import io.pixelwise.api.model.BackboneFactory;
@@ -47,6 +48,11 @@ public abstract class PixelwisePlugin extends AbstractModule {
   }
 
   protected final void loss(String name, LossFactory factory) {
+    add(ComponentKind.LOSS, name, LossFactory.class, factory);
+  }
+
+  /** A loss whose factory gets the run's {@link io.pixelwise.api.loss.LossContext} (api 1.1). */
+  protected final void loss(String name, ContextualLossFactory factory) {
     add(ComponentKind.LOSS, name, LossFactory.class, factory);
   }
 

@@ -9,7 +9,11 @@ import com.google.inject.spi.Element;
 import com.google.inject.spi.Elements;
 import com.google.inject.spi.InstanceBinding;
 import com.google.inject.spi.Message;
+import com.typesafe.config.Config;
 import io.pixelwise.api.data.DatasetFactory;
+import io.pixelwise.api.loss.ContextualLossFactory;
+import io.pixelwise.api.loss.Loss;
+import io.pixelwise.api.loss.LossContext;
 import io.pixelwise.api.loss.LossFactory;
 import io.pixelwise.api.metric.MetricFactory;
 import io.pixelwise.api.model.BackboneFactory;
@@ -245,7 +249,22 @@ public final class PluginRegistry {
   public LossFactory loss(String name) {
     LossFactory f = find(losses, ComponentKind.LOSS, name);
     ClassLoader loader = loader(ComponentKind.LOSS, name);
-    return options -> withContextLoader(loader, () -> f.create(options));
+    if (f instanceof ContextualLossFactory contextual) {
+      // Keeps the kind visible: the runner asks it whether the loss handles a binary model.
+      return (ContextualLossFactory) (options, context) ->
+          withContextLoader(loader, () -> contextual.create(options, context));
+    }
+    return new LossFactory() {
+      @Override
+      public Loss create(Config options) {
+        return withContextLoader(loader, () -> f.create(options));
+      }
+
+      @Override
+      public Loss create(Config options, LossContext context) {
+        return withContextLoader(loader, () -> f.create(options, context));
+      }
+    };
   }
 
   public MetricFactory metric(String name) {

@@ -12,6 +12,7 @@ import com.typesafe.config.ConfigValueFactory;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.ExecutorService;
+import io.pixelwise.api.loss.LossContext;
 import io.pixelwise.api.metric.Metric;
 import io.pixelwise.api.plugin.ComponentKind;
 import io.pixelwise.runner.config.ComponentSpec;
@@ -143,7 +144,7 @@ public final class Experiment {
     return new SegmentationGraph.Spec(
             plugins.backbone(backbone.name()).create(backbone.options()),
             plugins.head(head.name()).create(head.options()),
-            plugins.loss(loss.name()).create(loss.options()),
+            plugins.loss(loss.name()).create(loss.options(), LossContext.of(classes())),
             classes(),
             channels(),
             floats(config.getDoubleList("data.mean")),

@@ -76,7 +76,7 @@ class InstalledPluginsEndToEndTest {
     assertEquals(0, r.status(), r.err());
     String line = r.out().lines().filter(l -> l.contains("resnet-lite")).findFirst().orElseThrow(() -> new AssertionError(r.out()));
     assertEquals(
-        List.of("backbone", "resnet-lite", "1.0.0", ApiVersion.CURRENT_TEXT, exampleJar.toString(),
+        List.of("backbone", "resnet-lite", "1.0.0", PluginJars.exampleApiVersion(), exampleJar.toString(),
             "com.example.resnetlite.ResNetLitePlugin"),
         List.of(line.trim().split("\\s+")));
     assertTrue(r.out().contains(plugins.resolve("guava-probe").toString()), r.out());

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.typesafe.config.ConfigFactory;
 import io.pixelwise.api.data.ClassInfo;
 import io.pixelwise.api.data.SegmentationClass;
+import io.pixelwise.api.loss.LossContext;
 import io.pixelwise.runner.data.Batch;
 import io.pixelwise.runner.plugins.PluginRegistry;
 import java.nio.file.Files;
@@ -29,7 +30,7 @@ class SegmentationGraphTest {
         new SegmentationGraph.Spec(
             plugins.backbone("simple-conv").create(ConfigFactory.parseString("stem-width = 8, widths = [8, 8], convs-per-block = 1, kernel = 3, kernel-init = he-normal")),
             plugins.head("bilinear").create(ConfigFactory.parseString("endpoint = \"\"")),
-            plugins.loss("cross-entropy").create(ConfigFactory.empty()),
+            plugins.loss("cross-entropy").create(ConfigFactory.empty(), LossContext.of(TWO)),
             TWO,
             3,
             new float[] {128, 128, 128},

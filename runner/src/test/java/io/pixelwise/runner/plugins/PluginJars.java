@@ -106,12 +106,20 @@ public final class PluginJars {
     }
   }
 
+  /**
+   * The api version the example project declares: the one it was written against, which may be
+   * older than the current api (a 1.0 plugin runs on every 1.x).
+   */
+  public static String exampleApiVersion() {
+    return group(read(EXAMPLE.resolve("pom.xml")), "<pixelwise.api.version>([^<]+)</pixelwise.api.version>");
+  }
+
   /** The example project's plugin jar, with the manifest its pom.xml gives it. */
   public static Path buildExample(Path jar) {
     String pom = read(EXAMPLE.resolve("pom.xml"));
     Map<String, String> manifest =
         manifest(
-            group(pom, "<pixelwise.api.version>([^<]+)</pixelwise.api.version>"),
+            exampleApiVersion(),
             group(pom, "<artifactId>resnet-lite-plugin</artifactId>\\s*<version>([^<]+)</version>"));
     return build(jar, EXAMPLE.resolve("src/main/java"), EXAMPLE.resolve("src/main/resources"), List.of(), manifest);
   }
