@@ -6,6 +6,6 @@ import io.pixelwise.api.plugin.PixelwisePlugin;
 public final class LossesPlugin extends PixelwisePlugin {
   @Override
   protected void register() {
-    loss("cross-entropy", (options, context) -> new CrossEntropyLoss());
+    loss(CrossEntropyLoss.NAME, CrossEntropyLoss::create);
   }
 }
