@@ -7,5 +7,6 @@ public final class LossesPlugin extends PixelwisePlugin {
   @Override
   protected void register() {
     loss(CrossEntropyLoss.NAME, CrossEntropyLoss::create);
+    loss(FocalLoss.NAME, FocalLoss::create);
   }
 }
