@@ -8,5 +8,6 @@ public final class LossesPlugin extends PixelwisePlugin {
   protected void register() {
     loss(CrossEntropyLoss.NAME, CrossEntropyLoss::create);
     loss(FocalLoss.NAME, FocalLoss::create);
+    loss(DiceLoss.NAME, DiceLoss::create);
   }
 }
