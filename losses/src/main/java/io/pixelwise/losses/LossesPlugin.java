@@ -9,5 +9,6 @@ public final class LossesPlugin extends PixelwisePlugin {
     loss(CrossEntropyLoss.NAME, CrossEntropyLoss::create);
     loss(FocalLoss.NAME, FocalLoss::create);
     loss(DiceLoss.NAME, DiceLoss::create);
+    loss(LovaszSoftmaxLoss.NAME, LovaszSoftmaxLoss::create);
   }
 }
