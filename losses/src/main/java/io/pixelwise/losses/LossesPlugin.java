@@ -10,5 +10,6 @@ public final class LossesPlugin extends PixelwisePlugin {
     loss(FocalLoss.NAME, FocalLoss::create);
     loss(DiceLoss.NAME, DiceLoss::create);
     loss(LovaszSoftmaxLoss.NAME, LovaszSoftmaxLoss::create);
+    loss(OhemCrossEntropyLoss.NAME, OhemCrossEntropyLoss::create);
   }
 }

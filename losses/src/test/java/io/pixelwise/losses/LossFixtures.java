@@ -153,6 +153,11 @@ final class LossFixtures {
    * @return the loss before each step, and after the last one
    */
   static List<Float> train(Loss loss, boolean binary, int steps, float learningRate) {
+    return train(loss, binary, steps, learningRate, 0.7f);
+  }
+
+  /** As above, with the feature noise's standard deviation; below ~0.15 the bands are separable. */
+  static List<Float> train(Loss loss, boolean binary, int steps, float learningRate, float noise) {
     int classes = binary ? 2 : 3;
     int outputs = binary ? 1 : 3;
     Random r = new Random(11);
@@ -164,7 +169,7 @@ final class LossFixtures {
           int p = (n * H + y) * W + x;
           int c = x * classes / W;
           for (int k = 0; k < 3; k++) {
-            features[p * 3 + k] = (k == c ? 1f : 0f) + (float) r.nextGaussian() * 0.7f;
+            features[p * 3 + k] = (k == c ? 1f : 0f) + (float) r.nextGaussian() * noise;
           }
           labels[p] = (byte) (y == 0 ? 255 : c);
         }
