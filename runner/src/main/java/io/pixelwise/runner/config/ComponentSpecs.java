@@ -86,7 +86,15 @@ public final class ComponentSpecs {
         throw new IllegalArgumentException(where + ": a " + kind.label() + " object needs a name");
       }
       String name = choice.getString(SpecSlot.NAME);
-      Config overrides = choice.withoutPath(SpecSlot.NAME);
+      // Copied key by key into a fresh object: an object that replaced a name in a lower layer
+      // (--set over a file's "loss = cross-entropy") is marked to ignore fallbacks, which would
+      // drop the component's defaults below. withValue keeps each value's origin.
+      Config overrides = ConfigFactory.empty();
+      for (String key : object.keySet()) {
+        if (!key.equals(SpecSlot.NAME)) {
+          overrides = overrides.withValue(ConfigUtil.joinPath(key), object.get(key));
+        }
+      }
       Config extra = ConfigFactory.empty();
       for (String key : slot.extraKeys()) {
         String k = ConfigUtil.joinPath(key);

@@ -51,6 +51,17 @@ class ComponentSpecsTest {
   }
 
   @Test
+  void anObjectSetOverANameInTheFileStillGetsTheDefaults() {
+    // The file's string below the override's object marks that object as ignoring fallbacks.
+    String f = write(dir, "exp.conf", "model.backbone = simple-conv\n");
+    Config c = load(f, "model.backbone={name = simple-conv, filters = 48}").config();
+    ComponentSpec spec = ComponentSpecs.single(c, ComponentKind.BACKBONE, "model.backbone");
+    assertEquals(48, spec.options().getInt("filters"));
+    assertEquals(List.of(64, 64), spec.options().getIntList("widths"));
+    assertEquals(2, spec.options().getInt("block.convs"));
+  }
+
+  @Test
   void componentWithoutDefaultsGetsOnlyItsOverrides() {
     Config c = load(write(dir, "exp.conf", "model.backbone = tiny\n")).config();
     ComponentSpec spec = ComponentSpecs.single(c, ComponentKind.BACKBONE, "model.backbone");
