@@ -41,6 +41,7 @@ final class EvaluateCommand implements Callable<Integer> {
     Path prefix = CheckpointStore.resolve(checkpoint);
     setup.prepareEngine();
     Experiment experiment = setup.experiment();
+    experiment.reuseFrequenciesOf(CheckpointStore.runFolderOf(prefix));
     var c = setup.config();
     ExecutorService workers = Executors.newFixedThreadPool(Math.max(1, c.getInt("data.workers")));
     try (SegmentationGraph graph = experiment.buildGraph();

@@ -35,6 +35,7 @@ final class ExportCommand implements Callable<Integer> {
     Path prefix = CheckpointStore.resolve(checkpoint);
     setup.prepareEngine();
     Experiment experiment = setup.experiment();
+    experiment.reuseFrequenciesOf(CheckpointStore.runFolderOf(prefix));
     Config c = setup.config();
     Map<String, float[]> trained;
     try (SegmentationGraph graph = experiment.buildGraph();

@@ -55,6 +55,7 @@ final class InspectCommand implements Callable<Integer> {
     Path prefix = CheckpointStore.resolve(checkpoint);
     setup.prepareEngine();
     Experiment experiment = setup.experiment();
+    experiment.reuseFrequenciesOf(CheckpointStore.runFolderOf(prefix));
     Config c = setup.config();
     try (SegmentationGraph graph = experiment.buildGraph();
         ModelSession session = new ModelSession(graph, c.getInt("runtime.intra-op-threads"), c.getInt("runtime.inter-op-threads"))) {

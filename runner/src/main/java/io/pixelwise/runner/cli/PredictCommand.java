@@ -44,6 +44,7 @@ final class PredictCommand implements Callable<Integer> {
     List<Path> files = Predictor.inputs(input);
     setup.prepareEngine();
     Experiment experiment = setup.experiment();
+    experiment.reuseFrequenciesOf(CheckpointStore.runFolderOf(prefix));
     var c = setup.config();
     try (SegmentationGraph graph = experiment.buildGraph();
         ModelSession session = new ModelSession(graph, c.getInt("runtime.intra-op-threads"), c.getInt("runtime.inter-op-threads"))) {

@@ -39,6 +39,9 @@ final class TrainCommand implements Callable<Integer> {
     Setup setup = Setup.load(config);
     setup.prepareEngine();
     Experiment experiment = setup.experiment();
+    if (resume != null) {
+      experiment.reuseFrequenciesOf(resume);
+    }
     try (RunFolder run = resume != null
         ? RunFolder.open(resume)
         : RunFolder.create(out, Path.of(setup.config().getString("output.dir")), experiment.name())) {

@@ -18,15 +18,16 @@ import java.util.Optional;
  */
 public final class ComponentSpecs {
   /**
-   * Every place a component is chosen. To let {@code loss} take a weighted list later, make it
-   * {@code multiple} and give it {@code extraDefaults} such as {@code weight = 1.0}.
+   * Every place a component is chosen. {@code loss} takes a weighted list, {@code loss =
+   * [{name = cross-entropy, weight = 1.0}, {name = dice, weight = 0.5}]}: the weight is the
+   * runner's, not an option of the loss.
    */
   public static final List<SpecSlot> SLOTS =
       List.of(
           new SpecSlot("dataset", ComponentKind.DATASET, false, ConfigFactory.empty()),
           new SpecSlot("model.backbone", ComponentKind.BACKBONE, false, ConfigFactory.empty()),
           new SpecSlot("model.head", ComponentKind.HEAD, false, ConfigFactory.empty()),
-          new SpecSlot("loss", ComponentKind.LOSS, false, ConfigFactory.empty()),
+          new SpecSlot("loss", ComponentKind.LOSS, true, ConfigFactory.parseString("weight = 1.0")),
           new SpecSlot("eval.metrics", ComponentKind.METRIC, true, ConfigFactory.empty()));
 
   private ComponentSpecs() {}

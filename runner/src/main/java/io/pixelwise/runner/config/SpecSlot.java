@@ -12,7 +12,7 @@ import java.util.Set;
  * @param kind what is chosen; its options default to {@code <kind.section()>.<name>}
  * @param multiple whether a list of choices is allowed here (e.g. {@code eval.metrics})
  * @param extraDefaults keys besides {@code name} that a choice object may carry for the runner
- *     rather than for the component (e.g. a future {@code weight} per loss), with their defaults;
+ *     rather than for the component (e.g. the {@code weight} of each loss), with their defaults;
  *     they are not passed as options
  */
 public record SpecSlot(String path, ComponentKind kind, boolean multiple, Config extraDefaults) {

@@ -25,7 +25,8 @@ import org.tensorflow.types.TUint8;
 /**
  * Writes a trained model as a TensorFlow SavedModel for Python TensorFlow, TF Serving and TF Java:
  * signature {@code serving_default} takes {@code images} (uint8 NHWC, any size) and returns
- * {@code labels} (uint8 class ids, NHW) and {@code probabilities} (float32 NHWC softmax).
+ * {@code labels} (uint8 class ids, NHW) and {@code probabilities} (float32 NHWC, one channel per
+ * class: the softmax, or {@code [1 - sigmoid, sigmoid]} for a binary model).
  *
  * <p>The weights are frozen into the graph as constants: TensorFlow Java's exporter saves variables
  * through {@code Session.save}, which skips the resource variables we train, so a SavedModel with
@@ -54,9 +55,9 @@ public final class ModelExport {
           tf.math.div(tf.math.sub(tf.dtypes.cast(images, TFloat32.class), tf.constant(spec.mean())), tf.constant(spec.std()));
       GraphContext root = GraphContext.frozen(tf, trained);
       Features features = spec.backbone().build(root.scope("backbone"), normalized);
-      Operand<TFloat32> logits = spec.head().build(root.scope("head"), features, spec.classes().size());
-      Operand<TFloat32> probabilities = tf.withName("probabilities").nn.softmax(logits);
-      Operand<TUint8> labels = tf.withName("labels").dtypes.cast(tf.math.argMax(logits, tf.constant(3)), TUint8.class);
+      Operand<TFloat32> logits = spec.head().build(root.scope("head"), features, SegmentationGraph.outputChannels(spec));
+      Operand<TFloat32> probabilities = SegmentationGraph.classProbabilities(tf, "probabilities", logits, spec.binary());
+      Operand<TUint8> labels = SegmentationGraph.classIds(tf, "labels", logits, spec.binary());
       try (Session session = new Session(graph)) {
         SavedModelBundle.exporter(dir.toString())
             .withSession(session)

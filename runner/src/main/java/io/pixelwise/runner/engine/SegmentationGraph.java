@@ -17,6 +17,7 @@ import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.core.Squeeze;
 import org.tensorflow.op.train.Restore;
 import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
@@ -33,12 +34,18 @@ import org.tensorflow.types.family.TType;
  */
 public final class SegmentationGraph implements AutoCloseable {
 
-  /** How the graph is put together. */
+  /**
+   * How the graph is put together.
+   *
+   * @param binary one foreground logit per pixel (sigmoid; 2 classes, predicted foreground where
+   *     the logit is above 0) instead of one logit per class (softmax, arg-max)
+   */
   public record Spec(
       Backbone backbone,
       Head head,
       Loss loss,
       ClassInfo classes,
+      boolean binary,
       int channels,
       float[] mean,
       float[] std,
@@ -72,6 +79,10 @@ public final class SegmentationGraph implements AutoCloseable {
           "data.mean and data.std need one value per channel (" + spec.channels() + "), got "
               + spec.mean().length + " and " + spec.std().length);
     }
+    if (spec.binary() && spec.classes().size() != 2) {
+      throw new IllegalArgumentException(
+          "a binary (sigmoid) model needs 2 classes, got " + spec.classes().size());
+    }
     this.classes = spec.classes();
     graph = new Graph();
     Ops tf = Ops.create(graph);
@@ -89,11 +100,10 @@ public final class SegmentationGraph implements AutoCloseable {
 
     GraphContext root = GraphContext.root(tf, training, spec.seed());
     features = spec.backbone().build(root.scope("backbone"), normalized);
-    logits = spec.head().build(root.scope("head"), features, spec.classes().size());
+    logits = spec.head().build(root.scope("head"), features, outputChannels(spec));
     Ops out = tf.withSubScope("output");
-    predictions =
-        out.withName("predictions").dtypes.cast(out.math.argMax(logits, out.constant(3)), TUint8.class);
-    probabilities = out.withName("probabilities").nn.softmax(logits);
+    predictions = classIds(out, "predictions", logits, spec.binary());
+    probabilities = classProbabilities(out, "probabilities", logits, spec.binary());
     modelVariables = root.variables();
 
     dataLoss = spec.loss().build(root.scope("loss"), logits, labels, spec.classes());
@@ -129,6 +139,36 @@ public final class SegmentationGraph implements AutoCloseable {
       assigns.add(ckpt.assignVariableOp(allVariables.get(i).handle(), restored.tensors().get(i)));
     }
     restore = ckpt.withControlDependencies(assigns).noOp();
+  }
+
+  /** The head's output channels: one logit per class, or one foreground logit for a binary model. */
+  static int outputChannels(Spec spec) {
+    return spec.binary() ? 1 : spec.classes().size();
+  }
+
+  /**
+   * Class ids, NHW uint8: the arg-max, or foreground where a binary model's logit is above 0.
+   *
+   * @param name the name of the result op (its inputs are named by {@code tf}'s scope)
+   */
+  static Operand<TUint8> classIds(Ops tf, String name, Operand<TFloat32> logits, boolean binary) {
+    if (binary) {
+      Operand<TBool> foreground = tf.math.greater(tf.squeeze(logits, Squeeze.axis(List.of(3L))), tf.constant(0f));
+      return tf.withName(name).dtypes.cast(foreground, TUint8.class);
+    }
+    return tf.withName(name).dtypes.cast(tf.math.argMax(logits, tf.constant(3)), TUint8.class);
+  }
+
+  /**
+   * Class probabilities, NHWC with one channel per class: the softmax, or {@code [1 - sigmoid(z),
+   * sigmoid(z)]} for a binary model, so that consumers see two classes either way.
+   */
+  static Operand<TFloat32> classProbabilities(Ops tf, String name, Operand<TFloat32> logits, boolean binary) {
+    if (binary) {
+      Operand<TFloat32> foreground = tf.math.sigmoid(logits);
+      return tf.withName(name).concat(List.of(tf.math.sub(tf.constant(1f), foreground), foreground), tf.constant(3));
+    }
+    return tf.withName(name).nn.softmax(logits);
   }
 
   @SuppressWarnings("unchecked")

@@ -108,6 +108,16 @@ public final class CheckpointStore {
             + "checkpoint prefix such as runs/x/checkpoints/step-0000100 (with a .index file beside it)");
   }
 
+  /**
+   * The run folder of a checkpoint prefix ({@code <run>/checkpoints/<name>}): where the run keeps
+   * what its checkpoints need besides the weights (train class frequencies). Null when the prefix
+   * has no grandparent.
+   */
+  public static Path runFolderOf(Path prefix) {
+    Path checkpoints = prefix.toAbsolutePath().getParent();
+    return checkpoints == null ? null : checkpoints.getParent();
+  }
+
   /** The sidecar of a checkpoint prefix, empty if it has none. */
   public static Map<String, Object> info(Path prefix) {
     Path json = Path.of(prefix + ".json");

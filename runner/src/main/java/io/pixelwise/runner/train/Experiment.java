@@ -1,40 +1,61 @@
 package io.pixelwise.runner.train;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigRenderOptions;
+import com.typesafe.config.ConfigValueFactory;
+import io.pixelwise.api.data.ClassFrequencies;
 import io.pixelwise.api.data.ClassInfo;
 import io.pixelwise.api.data.Dataset;
 import io.pixelwise.api.data.InputSize;
 import io.pixelwise.api.data.SampleSource;
 import io.pixelwise.api.data.Split;
-import io.pixelwise.runner.data.SampleCache;
-import com.typesafe.config.ConfigRenderOptions;
-import com.typesafe.config.ConfigValueFactory;
-import java.io.IOException;
-import java.nio.file.Path;
-import java.util.concurrent.ExecutorService;
+import io.pixelwise.api.loss.ContextualLossFactory;
 import io.pixelwise.api.loss.LossContext;
+import io.pixelwise.api.loss.LossFactory;
 import io.pixelwise.api.metric.Metric;
 import io.pixelwise.api.plugin.ComponentKind;
 import io.pixelwise.runner.config.ComponentSpec;
 import io.pixelwise.runner.config.ComponentSpecs;
+import io.pixelwise.runner.data.SampleCache;
 import io.pixelwise.runner.engine.Optimizer;
 import io.pixelwise.runner.engine.SegmentationGraph;
+import io.pixelwise.runner.engine.WeightedLoss;
 import io.pixelwise.runner.plugins.PluginRegistry;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * A validated config turned into components: the dataset and everything needed to build the
- * graph and the metrics. Creating it runs no TensorFlow code.
+ * A validated config turned into components: the dataset, the losses and everything needed to
+ * build the graph and the metrics. Creating it runs no TensorFlow code; loss options are checked
+ * here, before any work.
+ *
+ * <p>Losses that balance classes by the train split's frequencies get them through their
+ * {@link LossContext}: counted on first use (when the graph is built), or read from a run folder
+ * that has them (see {@link #reuseFrequenciesOf}).
  */
 public final class Experiment {
+  private static final Logger LOG = LoggerFactory.getLogger(Experiment.class);
+
   private Config config;
   private final PluginRegistry plugins;
   private final ComponentSpec datasetSpec;
   private final Dataset dataset;
   private final InputSize inputSize;
   private final List<ComponentSpec> metricSpecs;
+  private final boolean binary;
+  private final List<WeightedLoss.Term> losses = new ArrayList<>();
+  private ClassFrequencies frequencies;
+  private boolean counted;
+  private Path storedFrequencies;
 
   public Experiment(Config config, PluginRegistry plugins) {
     this.config = config;
@@ -50,6 +71,84 @@ public final class Experiment {
       default -> throw new IllegalArgumentException(
           "data.normalization: expected config or train-split, got '" + normalization + "'");
     }
+    this.binary = binaryOutput(config.getString("model.output"), datasetSpec.name(), dataset.classes());
+    LossContext context = new LossContext(classes(), binary, this::trainFrequencies);
+    for (ComponentSpec spec : ComponentSpecs.list(config, ComponentKind.LOSS, "loss")) {
+      double weight = spec.extra().getDouble("weight");
+      if (!(weight > 0) || Double.isInfinite(weight)) {
+        throw new IllegalArgumentException(spec.path() + ".weight: expected a number > 0, got " + weight);
+      }
+      LossFactory factory = plugins.loss(spec.name());
+      if (binary && !(factory instanceof ContextualLossFactory)) {
+        throw new IllegalArgumentException(
+            spec.path() + ": loss '" + spec.name() + "' takes one logit per class (its plugin registers a plain"
+                + " LossFactory, api 1.0), so it cannot train a model with model.output = sigmoid");
+      }
+      losses.add(new WeightedLoss.Term(spec.name(), weight, factory.create(spec.options(), context)));
+    }
+  }
+
+  private static boolean binaryOutput(String output, String datasetName, ClassInfo classes) {
+    return switch (output) {
+      case "softmax" -> false;
+      case "sigmoid" -> {
+        if (classes.size() != 2) {
+          throw new IllegalArgumentException(
+              "model.output = sigmoid needs a dataset with 2 classes (background, foreground); '" + datasetName
+                  + "' has " + classes.size() + " (" + String.join(", ", classes.names())
+                  + "): use model.output = softmax");
+        }
+        yield true;
+      }
+      default -> throw new IllegalArgumentException(
+          "model.output: expected softmax or sigmoid, got '" + output + "'");
+    };
+  }
+
+  /** The configured losses with their weights, in config order. */
+  public List<WeightedLoss.Term> losses() {
+    return List.copyOf(losses);
+  }
+
+  /** Whether the model emits one foreground logit (sigmoid) rather than one per class. */
+  public boolean binary() {
+    return binary;
+  }
+
+  /**
+   * Takes the train class frequencies, when a loss asks for them, from {@code runFolder}'s
+   * {@value TrainClassFrequencies#FILE} (written by the run that trained it) rather than counting
+   * the split again; counts where the file is missing.
+   */
+  public void reuseFrequenciesOf(Path runFolder) {
+    storedFrequencies = runFolder == null ? null : runFolder.resolve(TrainClassFrequencies.FILE);
+  }
+
+  /** The train class frequencies, once a loss has asked for them; absent otherwise. */
+  public synchronized Optional<ClassFrequencies> usedFrequencies() {
+    return Optional.ofNullable(frequencies);
+  }
+
+  /** True when {@link #usedFrequencies} were counted by this experiment rather than read. */
+  public synchronized boolean countedFrequencies() {
+    return counted;
+  }
+
+  private synchronized ClassFrequencies trainFrequencies() {
+    if (frequencies == null) {
+      if (storedFrequencies != null && Files.isRegularFile(storedFrequencies)) {
+        frequencies = TrainClassFrequencies.read(storedFrequencies, classes());
+        LOG.info("class frequencies from {}", storedFrequencies);
+      } else {
+        if (storedFrequencies != null) {
+          LOG.info("no {}; counting the train split again", storedFrequencies);
+        }
+        frequencies =
+            TrainClassFrequencies.count(dataset.split(Split.TRAIN), classes(), Math.max(1, config.getInt("data.workers")));
+        counted = true;
+      }
+    }
+    return frequencies;
   }
 
   /**
@@ -131,21 +230,21 @@ public final class Experiment {
     return datasetSpec.name() + "-" + ComponentSpecs.single(config, ComponentKind.BACKBONE, "model.backbone").name();
   }
 
-  /** Builds the model graph (backbone, head, loss, optimizer) for this experiment. */
+  /** Builds the model graph (backbone, head, the weighted losses, optimizer) for this experiment. */
   public SegmentationGraph buildGraph() {
     return new SegmentationGraph(graphSpec());
   }
 
-  /** Fresh components for one graph: backbone, head, loss, optimizer and input settings. */
+  /** Fresh components for one graph: backbone, head, the weighted losses, optimizer and input settings. */
   public SegmentationGraph.Spec graphSpec() {
     ComponentSpec backbone = ComponentSpecs.single(config, ComponentKind.BACKBONE, "model.backbone");
     ComponentSpec head = ComponentSpecs.single(config, ComponentKind.HEAD, "model.head");
-    ComponentSpec loss = ComponentSpecs.single(config, ComponentKind.LOSS, "loss");
     return new SegmentationGraph.Spec(
             plugins.backbone(backbone.name()).create(backbone.options()),
             plugins.head(head.name()).create(head.options()),
-            plugins.loss(loss.name()).create(loss.options(), LossContext.of(classes())),
+            new WeightedLoss(losses),
             classes(),
+            binary,
             channels(),
             floats(config.getDoubleList("data.mean")),
             floats(config.getDoubleList("data.std")),

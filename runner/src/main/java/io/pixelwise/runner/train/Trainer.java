@@ -137,6 +137,12 @@ public final class Trainer {
         session.restore(resume.checkpoint());
         LOG.info("resuming from {} (epoch {}, step {})", resume.checkpoint(), resume.epoch(), resume.step());
       }
+      // Class-balanced loss weights came from these counts: keep them with the run (evaluate,
+      // predict and --resume read them back instead of counting again).
+      if (experiment.usedFrequencies().isPresent()) {
+        TrainClassFrequencies.write(
+            run.dir().resolve(TrainClassFrequencies.FILE), experiment.usedFrequencies().get(), experiment.classes());
+      }
       LOG.info(
           "training {} parameters on {} images ({} val) at {}x{}, {} epochs of {} steps, batch {}",
           graph.parameterCount(), trainSet.size(), valSet.size(), experiment.inputSize().width(),

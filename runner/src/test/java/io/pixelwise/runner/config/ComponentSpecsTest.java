@@ -111,8 +111,7 @@ class ComponentSpecsTest {
 
   @Test
   void extraKeysOfASlotStayOutOfTheOptions() {
-    // How a weighted list of losses would read, once the loss slot allows it.
-    SpecSlot weighted = new SpecSlot("loss", ComponentKind.LOSS, true, ConfigFactory.parseString("weight = 1.0"));
+    SpecSlot weighted = ComponentSpecs.slot("loss").orElseThrow();
     Config c = ConfigFactory.parseString(
             "loss = [{name = cross-entropy, weight = 0.5}, dice]\nlosses.dice { smooth = 1 }")
         .resolve();

@@ -167,12 +167,13 @@ class ConfigValidatorTest {
 
   @Test
   void choiceOfTheWrongShape() {
-    String f = write(dir, "exp.conf", "model.head = 3\nloss = [cross-entropy, dice]\n");
+    String f = write(dir, "exp.conf", "model.head = 3\nmodel.backbone = [simple-conv, tiny]\n");
     assertEquals(
         List.of(
+            "model.backbone: expected one backbone (a name, or an object with a name and options), got a list (" + f
+                + ": 2)",
             "model.head: expected a head name, or an object with a name and options, got a number 3 (" + f
-                + ": 1); known heads: bilinear",
-            "loss: expected one loss (a name, or an object with a name and options), got a list (" + f + ": 2)"),
+                + ": 1); known heads: bilinear"),
         problems(f));
   }
 
@@ -263,5 +264,24 @@ class ConfigValidatorTest {
     assertEquals(1, ConfigSupport.distance("batch_size", "batch-size"));
     assertEquals(List.of("epochs"), ConfigSupport.closest("epoch", java.util.Set.of("epochs", "seed")));
     assertEquals(List.of(), ConfigSupport.closest("lr", java.util.Set.of("dir", "seed")));
+  }
+
+  @Test
+  void aWeightedListOfLosses() {
+    String ok = write(dir, "ok.conf", "loss = [{name = cross-entropy, weight = 1.0}, {name = dice, weight = 0.5}]\n");
+    assertEquals(List.of(), problems(ok));
+    String f = write(dir, "bad.conf", String.join("\n",
+        "loss = [",
+        "  {name = cross-entropy, weight = heavy}",
+        "  {name = dice, smoth = 1}",
+        "  cross-entropy",
+        "]",
+        ""));
+    assertEquals(
+        List.of(
+            "loss[0].weight: expected a number, got a string \"heavy\" (" + f + ": 2)",
+            "loss[1].smoth: unknown option of loss 'dice' (" + f + ": 3); loss 'dice' has no options",
+            "loss[2]: loss 'cross-entropy' is listed twice (" + f + ": 4)"),
+        problems(f));
   }
 }

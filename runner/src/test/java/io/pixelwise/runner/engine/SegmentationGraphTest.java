@@ -4,10 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.pixelwise.api.data.ClassInfo;
 import io.pixelwise.api.data.SegmentationClass;
+import io.pixelwise.api.loss.Loss;
 import io.pixelwise.api.loss.LossContext;
+import io.pixelwise.runner.config.ConfigLoader;
 import io.pixelwise.runner.data.Batch;
 import io.pixelwise.runner.plugins.PluginRegistry;
 import java.nio.file.Files;
@@ -24,14 +27,28 @@ class SegmentationGraphTest {
   private static final int H = 16;
   private static final int W = 24;
 
+  private static final Config DEFAULTS =
+      ConfigLoader.reference(List.of(SegmentationGraphTest.class.getClassLoader())).resolve();
+
+  /** A registered loss with its shipped defaults. */
+  static Loss loss(String name, boolean binary) {
+    LossContext context = binary ? new LossContext(TWO, true, LossContext.of(TWO).trainFrequencies()) : LossContext.of(TWO);
+    return PluginRegistry.load().loss(name).create(DEFAULTS.getConfig("losses." + name), context);
+  }
+
   static SegmentationGraph tinyModel(long seed) {
+    return tinyModel(seed, loss("cross-entropy", false), false);
+  }
+
+  static SegmentationGraph tinyModel(long seed, Loss loss, boolean binary) {
     PluginRegistry plugins = PluginRegistry.load();
     return new SegmentationGraph(
         new SegmentationGraph.Spec(
             plugins.backbone("simple-conv").create(ConfigFactory.parseString("stem-width = 8, widths = [8, 8], convs-per-block = 1, kernel = 3, kernel-init = he-normal")),
             plugins.head("bilinear").create(ConfigFactory.parseString("endpoint = \"\"")),
-            plugins.loss("cross-entropy").create(ConfigFactory.empty(), LossContext.of(TWO)),
+            loss,
             TWO,
+            binary,
             3,
             new float[] {128, 128, 128},
             new float[] {64, 64, 64},
@@ -115,5 +132,54 @@ class SegmentationGraphTest {
         assertArrayEquals(va.get(k), vb.get(k), 0f, k);
       }
     }
+  }
+
+  /** Trains the tiny model for {@code steps}; returns the validation loss before and after. */
+  private static float[] trainAndValidate(SegmentationGraph g, int steps, byte[] predictions) {
+    Batch val = batch(99, 4);
+    try (ModelSession s = new ModelSession(g, 0, 0)) {
+      s.initialize();
+      float first = s.evaluate(val, predictions);
+      for (int step = 1; step <= steps; step++) {
+        assertTrue(Float.isFinite(s.train(batch(step, 8), 5e-3f, step).total()));
+      }
+      return new float[] {first, s.evaluate(val, predictions)};
+    }
+  }
+
+  @Test
+  void aWeightedSumOfLossesTrains() {
+    WeightedLoss combined =
+        new WeightedLoss(
+            List.of(
+                new WeightedLoss.Term("cross-entropy", 1.0, loss("cross-entropy", false)),
+                new WeightedLoss.Term("dice", 0.5, loss("dice", false))));
+    try (SegmentationGraph g = tinyModel(7, combined, false)) {
+      assertEquals(List.of("cross-entropy", "dice"), List.copyOf(combined.termValues().keySet()));
+      float[] loss = trainAndValidate(g, 40, new byte[batch(99, 4).pixels()]);
+      assertTrue(loss[1] < 0.6 * loss[0], "validation loss " + loss[0] + " -> " + loss[1]);
+    }
+  }
+
+  @Test
+  void aBinaryModelHasOneLogitAndPredictsForegroundAboveZero() {
+    Batch val = batch(99, 4);
+    byte[] predictions = new byte[val.pixels()];
+    try (SegmentationGraph g = tinyModel(7, loss("dice", true), true)) {
+      assertEquals(1, g.logits.shape().get(3), "one foreground logit per pixel");
+      float[] loss = trainAndValidate(g, 40, predictions);
+      assertTrue(loss[1] < 0.6 * loss[0], "validation loss " + loss[0] + " -> " + loss[1]);
+    }
+    int right = 0;
+    int labelled = 0;
+    for (int p = 0; p < val.pixels(); p++) {
+      int label = val.labels()[p] & 0xff;
+      assertTrue(predictions[p] == 0 || predictions[p] == 1, "prediction " + predictions[p]);
+      if (label < 2) {
+        labelled++;
+        right += predictions[p] == label ? 1 : 0;
+      }
+    }
+    assertTrue(right > 0.9 * labelled, right + " of " + labelled + " pixels right");
   }
 }
