@@ -317,7 +317,7 @@ class CommandLineEndToEndTest {
   void pluginsListsEveryBuiltInName() {
     Result r = main("plugins");
     assertEquals(0, r.status(), r.err());
-    for (String name : List.of("simple-conv", "bilinear", "cross-entropy", "confusion", "synthetic-streets")) {
+    for (String name : List.of("simple-conv", "bilinear", "cross-entropy", "focal", "dice", "lovasz-softmax", "ohem", "confusion", "synthetic-streets")) {
       assertTrue(r.out().contains(name), name + " missing from:\n" + r.out());
     }
   }
