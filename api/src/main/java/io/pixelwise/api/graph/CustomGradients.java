@@ -58,18 +58,24 @@ public final class CustomGradients {
     }
     if (owners.size() >= limit) {
       List<String> taken = new ArrayList<>();
-      owners.forEach((op, who) -> taken.add(op.getSimpleName() + " (" + who + ")"));
+      owners.forEach((op, who) -> taken.add(opName(op) + " (" + who + ")"));
       throw new IllegalStateException(
-          owner + " needs a custom gradient for " + inputs.getSimpleName() + ", but TensorFlow Java 1.1.0 allows "
+          owner + " needs a custom gradient for " + opName(inputs) + ", but TensorFlow Java 1.1.0 allows "
               + limit + " per JVM and all are taken: " + String.join(", ", taken)
               + ". Build it from ops whose gradients the C API has, or leave out a component that needs one.");
     }
     if (!registrar.register(inputs, gradient)) {
       throw new IllegalStateException(
-          owner + ": TensorFlow refused the custom gradient for " + inputs.getSimpleName()
+          owner + ": TensorFlow refused the custom gradient for " + opName(inputs)
               + " (registered outside CustomGradients?)");
     }
     owners.put(inputs, owner);
+  }
+
+  /** The op's class name: generated inputs classes are nested in it ({@code Add.Inputs}). */
+  private static String opName(Class<?> inputs) {
+    Class<?> op = inputs.getEnclosingClass();
+    return op != null ? op.getSimpleName() : inputs.getSimpleName();
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})

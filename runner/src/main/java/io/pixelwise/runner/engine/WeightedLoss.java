@@ -4,6 +4,7 @@ import io.pixelwise.api.data.ClassInfo;
 import io.pixelwise.api.graph.GraphContext;
 import io.pixelwise.api.loss.Loss;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,7 +44,7 @@ public final class WeightedLoss implements Loss {
 
   /** Each term's unweighted value, by name, once {@link #build} has run. */
   public Map<String, Operand<TFloat32>> termValues() {
-    return built;
+    return Collections.unmodifiableMap(built);
   }
 
   @Override
