@@ -10,6 +10,7 @@ import io.pixelwise.api.graph.VariableRole;
 import io.pixelwise.api.model.Backbone;
 import io.pixelwise.api.model.Endpoint;
 import io.pixelwise.api.model.Features;
+import io.pixelwise.api.model.PretrainedName;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -133,6 +134,48 @@ public final class Vgg16Backbone implements Backbone {
     // Already finest first, as Features wants: a block's conv output shares its stride with the
     // previous pool and comes after it, being deeper.
     return new Features(images, endpoints);
+  }
+
+  /**
+   * The names of the ImageNet VGG16 files people have: Keras' {@code
+   * vgg16_weights_tf_dim_ordering_tf_kernels(_notop).h5} ({@code block1_conv1/block1_conv1_W_1:0};
+   * files saved by Keras 2 use {@code block1_conv1/block1_conv1/kernel:0}), and {@code .npz}
+   * files of named arrays, with Keras layer names ({@code block1_conv1/kernel}) or the caffe-style
+   * names of the widespread {@code vgg16_weights.npz} ({@code conv1_1_W}). The classifier's dense
+   * fc1/fc2 (fc6/fc7) become our 7x7 and 1x1 convolutions by reshaping; "notop" files lack them,
+   * so they are optional.
+   */
+  @Override
+  public List<PretrainedName> pretrainedNames() {
+    List<PretrainedName> names = new ArrayList<>();
+    for (int b = 1; b <= CONVS.length; b++) {
+      for (int c = 1; c <= CONVS[b - 1]; c++) {
+        String keras = "block" + b + "_conv" + c;
+        String caffe = "conv" + b + "_" + c;
+        names.add(layerName("block" + b + "/conv" + c, keras, caffe, "kernel", false));
+        names.add(layerName("block" + b + "/conv" + c, keras, caffe, "bias", false));
+      }
+    }
+    if (!fcWidths.isEmpty()) {
+      names.add(layerName("fc6", "fc1", "fc6", "kernel", true));
+      names.add(layerName("fc6", "fc1", "fc6", "bias", true));
+      names.add(layerName("fc7", "fc2", "fc7", "kernel", true));
+      names.add(layerName("fc7", "fc2", "fc7", "bias", true));
+    }
+    return names;
+  }
+
+  private static PretrainedName layerName(String ours, String keras, String caffe, String what, boolean optional) {
+    String w = what.equals("kernel") ? "W" : "b";
+    return new PretrainedName(
+        ours + "/" + what,
+        List.of(
+            keras + "/" + keras + "_" + w + "_1:0",
+            keras + "/" + keras + "/" + what + ":0",
+            keras + "/" + what,
+            caffe + "_" + w),
+        optional,
+        ours.equals("block1/conv1") && what.equals("kernel"));
   }
 
   /** 'SAME' convolution + bias + ReLU whose variables are trained or frozen. */

@@ -203,6 +203,32 @@ class Vgg16BackboneTest {
   }
 
   @Test
+  void pretrainedNamesCoverEveryVariableWithKerasAndCaffeNames() {
+    try (Graph g = new Graph()) {
+      Ops tf = Ops.create(g);
+      var x = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, -1, -1, 3)));
+      GraphContext root = GraphContext.root(tf, tf.constant(false), 1);
+      Vgg16Backbone b = slim(List.of(), 0);
+      b.build(root.scope("backbone"), x);
+      List<io.pixelwise.api.model.PretrainedName> names = b.pretrainedNames();
+      assertEquals(
+          root.variables().stream().map(ModelVariable::path).toList(),
+          names.stream().map(n -> "backbone/" + n.variable()).toList());
+      var first = names.get(0);
+      assertEquals("block1/conv1/kernel", first.variable());
+      assertEquals(
+          List.of("block1_conv1/block1_conv1_W_1:0", "block1_conv1/block1_conv1/kernel:0", "block1_conv1/kernel", "conv1_1_W"),
+          first.candidates());
+      assertTrue(first.imageInput());
+      assertEquals(1, names.stream().filter(io.pixelwise.api.model.PretrainedName::imageInput).count());
+      var fc6 = names.stream().filter(n -> n.variable().equals("fc6/kernel")).findFirst().orElseThrow();
+      assertTrue(fc6.optional(), "notop files lack the classifier");
+      assertEquals("fc1/fc1_W_1:0", fc6.candidates().get(0));
+      assertEquals(4, names.stream().filter(io.pixelwise.api.model.PretrainedName::optional).count());
+    }
+  }
+
+  @Test
   void registeredAsVgg16WithDefaultsForEveryOption() {
     var defaults = ConfigFactory.parseResources("reference.conf").getConfig("backbones.vgg16");
     assertEquals(
