@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
       PredictCommand.class,
       PluginsCommand.class,
       ConfigCommand.class,
+      WeightsCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main {

@@ -46,6 +46,9 @@ public final class SegmentationGraph implements AutoCloseable {
       Optimizer optimizer,
       long seed) {}
 
+  /** The name scope, and variable path prefix, of the backbone. */
+  public static final String BACKBONE_SCOPE = "backbone";
+
   final Graph graph;
   final Placeholder<TUint8> images;
   final Placeholder<TUint8> labels;
@@ -63,6 +66,7 @@ public final class SegmentationGraph implements AutoCloseable {
   final Op save;
   final Op restore;
   private final ClassInfo classes;
+  private final Backbone backbone;
 
   public SegmentationGraph(Spec spec) {
     if (spec.mean().length != spec.channels() || spec.std().length != spec.channels()) {
@@ -71,6 +75,7 @@ public final class SegmentationGraph implements AutoCloseable {
               + spec.mean().length + " and " + spec.std().length);
     }
     this.classes = spec.classes();
+    this.backbone = spec.backbone();
     graph = new Graph();
     Ops tf = Ops.create(graph);
     Ops input = tf.withSubScope("input");
@@ -86,7 +91,7 @@ public final class SegmentationGraph implements AutoCloseable {
             input.constant(spec.std()));
 
     GraphContext root = GraphContext.root(tf, training, spec.seed());
-    Features features = spec.backbone().build(root.scope("backbone"), normalized);
+    Features features = spec.backbone().build(root.scope(BACKBONE_SCOPE), normalized);
     logits = spec.head().build(root.scope("head"), features, spec.classes().size());
     Ops out = tf.withSubScope("output");
     predictions =
@@ -152,6 +157,11 @@ public final class SegmentationGraph implements AutoCloseable {
 
   public ClassInfo classes() {
     return classes;
+  }
+
+  /** The encoder the graph was built with (for its pretrained weight names). */
+  public Backbone backbone() {
+    return backbone;
   }
 
   public List<ModelVariable> modelVariables() {

@@ -12,7 +12,12 @@ import io.pixelwise.runner.engine.SegmentationGraph;
 import io.pixelwise.runner.output.Json;
 import io.pixelwise.runner.output.Progress;
 import io.pixelwise.runner.output.RunFolder;
+import io.pixelwise.runner.weights.WeightFile;
+import io.pixelwise.runner.weights.WeightFiles;
+import io.pixelwise.runner.weights.WeightImport;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,6 +48,7 @@ public final class Trainer {
   }
 
   public Summary train() throws IOException {
+    Path initFrom = initFrom();
     SampleSource trainSet = experiment.dataset().split(Split.TRAIN);
     SampleSource valSet = experiment.dataset().split(Split.VAL);
     int batchSize = positive("train.batch-size");
@@ -71,6 +77,9 @@ public final class Trainer {
         ModelSession session =
             new ModelSession(graph, c.getInt("runtime.intra-op-threads"), c.getInt("runtime.inter-op-threads"))) {
       session.initialize();
+      if (initFrom != null) {
+        importWeights(initFrom, graph, session);
+      }
       LOG.info(
           "training {} parameters on {} images ({} val) at {}x{}, {} epochs of {} steps, batch {}",
           graph.parameterCount(), trainSet.size(), valSet.size(), experiment.inputSize().width(),
@@ -145,6 +154,38 @@ public final class Trainer {
       workers.shutdownNow();
     }
     return new Summary(step, history.size(), bestScore, bestName, history);
+  }
+
+  /** {@code model.init-from}, checked before any work; null for none. */
+  private Path initFrom() {
+    String file = c.getString("model.init-from");
+    if (file.isEmpty()) {
+      return null;
+    }
+    String channels = c.getString("model.init-from-channels");
+    if (!channels.equals("bgr") && !channels.equals("rgb")) {
+      throw new IllegalArgumentException("model.init-from-channels: expected bgr or rgb, got '" + channels + "'");
+    }
+    Path path = Path.of(file);
+    if (!Files.isRegularFile(path)) {
+      throw new IllegalArgumentException("model.init-from: weight file " + path + " does not exist");
+    }
+    return path;
+  }
+
+  /** Pretrained backbone weights over the fresh initial values. */
+  private void importWeights(Path file, SegmentationGraph graph, ModelSession session) throws IOException {
+    try (WeightFile weights = WeightFiles.open(file)) {
+      WeightImport.Report report =
+          WeightImport.apply(
+              weights,
+              graph.backbone().pretrainedNames(),
+              graph.modelVariables(),
+              SegmentationGraph.BACKBONE_SCOPE + "/",
+              c.getString("model.init-from-channels").equals("bgr"),
+              session::assign);
+      LOG.info("model.init-from {}: {}", file, report.describe());
+    }
   }
 
   private static Map<String, Object> bestSummary(String bestBy, double score, String name) {

@@ -4,12 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
-import io.pixelwise.api.data.ClassInfo;
-import io.pixelwise.api.data.SegmentationClass;
 import io.pixelwise.runner.data.Batch;
-import io.pixelwise.runner.plugins.PluginRegistry;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -20,33 +15,13 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /** The VGG16 encoder with the FCN and skip decoders, trained end to end through the real plugins. */
 class VggFcnTrainingTest {
-  private static final ClassInfo TWO =
-      new ClassInfo(List.of(SegmentationClass.of("dark", 0, 0, 0), SegmentationClass.of("bright", 255, 255, 255)), 255, 0);
   // Not a multiple of 32: the FCN stages must crop to align.
   private static final int H = 36;
   private static final int W = 52;
   private static final String SLIM_VGG = "widths = [8, 8, 16, 16, 16], fc-widths = [32, 32], fc6-kernel = 3";
 
-  private static final PluginRegistry PLUGINS = PluginRegistry.load();
-  private static final Config REFERENCE = ConfigFactory.defaultReference();
-
-  private static Config options(String section, String overrides) {
-    return ConfigFactory.parseString(overrides).withFallback(REFERENCE.getConfig(section));
-  }
-
   static SegmentationGraph model(String backbone, String backboneOptions, String head, String headOptions, long seed) {
-    return new SegmentationGraph(
-        new SegmentationGraph.Spec(
-            PLUGINS.backbone(backbone).create(options("backbones." + backbone, backboneOptions)),
-            PLUGINS.head(head).create(options("heads." + head, headOptions)),
-            PLUGINS.loss("cross-entropy").create(REFERENCE.getConfig("losses.cross-entropy")),
-            TWO,
-            3,
-            new float[] {128, 128, 128},
-            new float[] {64, 64, 64},
-            1e-4f,
-            new Optimizer.Adam(0.9f, 0.999f, 1e-8f),
-            seed));
+    return TestModels.model(backbone, backboneOptions, head, headOptions, seed);
   }
 
   /** Bright discs on dark noise, labelled by which; the top row is ignored. */
