@@ -2,6 +2,8 @@ package io.pixelwise.datasets;
 
 import io.pixelwise.api.plugin.PixelwisePlugin;
 import io.pixelwise.datasets.cityscapes.Cityscapes;
+import io.pixelwise.datasets.folder.FolderDataset;
+import io.pixelwise.datasets.kitti.KittiRoad;
 import io.pixelwise.datasets.synthetic.SyntheticStreets;
 import java.nio.file.Path;
 
@@ -12,5 +14,7 @@ public final class DatasetsPlugin extends PixelwisePlugin {
     dataset("synthetic-streets", SyntheticStreets::fromConfig);
     dataset("cityscapes-7", (options, size) -> new Cityscapes(Path.of(options.getString("root")), true));
     dataset("cityscapes-19", (options, size) -> new Cityscapes(Path.of(options.getString("root")), false));
+    dataset("kitti-road", KittiRoad::fromConfig);
+    dataset("folder", FolderDataset::fromConfig);
   }
 }

@@ -143,6 +143,25 @@ public final class ConfusionMatrix {
     return ratio(tp, groundTruth(c) + predicted(c) - tp);
   }
 
+  /** Dice (F1): 2 TP / (ground truth + predicted); NaN for a class absent from both. */
+  public double dice(int c) {
+    return ratio(2 * truePositives(c), groundTruth(c) + predicted(c));
+  }
+
+  /** Mean Dice over the classes present in the ground truth or the predictions; NaN if none. */
+  public double meanDice() {
+    double sum = 0;
+    int n = 0;
+    for (int c = 0; c < classes; c++) {
+      double v = dice(c);
+      if (!Double.isNaN(v)) {
+        sum += v;
+        n++;
+      }
+    }
+    return n == 0 ? Double.NaN : sum / n;
+  }
+
   /** TP / (TP + FN); NaN for a class absent from the ground truth. */
   public double recall(int c) {
     return ratio(truePositives(c), groundTruth(c));

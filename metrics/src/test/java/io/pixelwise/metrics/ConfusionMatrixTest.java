@@ -52,6 +52,16 @@ class ConfusionMatrixTest {
   }
 
   @Test
+  void diceIsTwiceTheOverlapOverBothAreas() {
+    ConfusionMatrix m = handCase();
+    assertEquals(4.0 / 7, m.dice(0), EPS); // 2 TP; 4 in ground truth, 3 predicted
+    assertEquals(6.0 / 8, m.dice(1), EPS); // 3 TP; 4 and 4
+    assertEquals(0.0, m.dice(2), 0.0); // predicted once, never true
+    assertTrue(Double.isNaN(m.dice(3)));
+    assertEquals((4.0 / 7 + 0.75 + 0) / 3, m.meanDice(), EPS);
+  }
+
+  @Test
   void classPredictedButAbsentFromGroundTruthHasIouZeroAndCounts() {
     ConfusionMatrix m = handCase();
     assertTrue(m.present(2));

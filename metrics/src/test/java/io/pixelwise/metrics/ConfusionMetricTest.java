@@ -35,6 +35,26 @@ class ConfusionMetricTest {
   }
 
   @Test
+  void groupsAreScoredOnTheMergedMatrix() {
+    ConfusionMetric metric = new ConfusionMetric(STREET,
+        Map.of("ground", List.of("road", "vehicle"), "other", List.of("sky", "person")));
+    metric.update(new PredictionBatch(1, 2, 5, ConfusionMatrixTest.LABELS, ConfusionMatrixTest.PREDICTIONS));
+    Map<String, Double> s = metric.result().scalars();
+    // ground: TP 7 of truth 8 and predicted 7; other: never true, predicted once.
+    assertEquals(7.0 / 8, s.get("group-iou/ground"), EPS);
+    assertEquals(0.0, s.get("group-iou/other"), EPS);
+    assertEquals(7.0 / 16, s.get("mean-group-iou"), EPS);
+    assertTrue(metric.result().report().contains("ground IoU"));
+
+    var unknown = assertThrows(IllegalArgumentException.class,
+        () -> new ConfusionMetric(STREET, Map.of("flat", List.of("road", "sidewalk"))));
+    assertTrue(unknown.getMessage().contains("sidewalk") && unknown.getMessage().contains("groups.flat"));
+    var twice = assertThrows(IllegalArgumentException.class,
+        () -> new ConfusionMetric(STREET, new java.util.TreeMap<>(Map.of("a", List.of("road"), "b", List.of("road")))));
+    assertTrue(twice.getMessage().contains("both a and b"), twice.getMessage());
+  }
+
+  @Test
   void scalars() {
     Map<String, Double> s = handCase().result().scalars();
     assertEquals(1.0 / 3, s.get("miou"), EPS);

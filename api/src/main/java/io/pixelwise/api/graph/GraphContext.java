@@ -33,10 +33,13 @@ public final class GraphContext {
     final Operand<TBool> training;
     final long seed;
     final Map<String, ModelVariable> variables = new LinkedHashMap<>();
+    /** Trained values by variable path: variables become constants (export); null when training. */
+    final Map<String, float[]> frozen;
 
-    Shared(Operand<TBool> training, long seed) {
+    Shared(Operand<TBool> training, long seed, Map<String, float[]> frozen) {
       this.training = training;
       this.seed = seed;
+      this.frozen = frozen;
     }
   }
 
@@ -53,7 +56,17 @@ public final class GraphContext {
    * @param seed the run's seed; each variable's initialiser derives its own from it
    */
   public static GraphContext root(Ops tf, Operand<TBool> training, long seed) {
-    return new GraphContext(tf, "", new Shared(training, seed));
+    return new GraphContext(tf, "", new Shared(training, seed, null));
+  }
+
+  /**
+   * A root context for an inference-only graph in which every variable is a constant holding its
+   * trained value (exported models: self-contained, nothing to restore). Training is false.
+   *
+   * @param values trained values by variable path, as saved in a checkpoint
+   */
+  public static GraphContext frozen(Ops tf, Map<String, float[]> values) {
+    return new GraphContext(tf, "", new Shared(tf.constant(false), 0, Map.copyOf(values)));
   }
 
   /** Ops that create their nodes under this context's name scope. */
@@ -93,6 +106,20 @@ public final class GraphContext {
           "variable '" + varPath + "' is created twice; give each layer its own scope name");
     }
     Ops scoped = tf.withSubScope(name);
+    if (shared.frozen != null) {
+      float[] trained = shared.frozen.get(varPath);
+      if (trained == null || trained.length != shape.size()) {
+        throw new IllegalArgumentException(
+            "no trained value of shape " + shape + " for variable '" + varPath + "'"
+                + (trained == null ? "" : " (found " + trained.length + " values)")
+                + ": the checkpoint was made by another model configuration");
+      }
+      Operand<TFloat32> constant =
+          scoped.withName("frozen").constant(shape, org.tensorflow.ndarray.buffer.DataBuffers.of(trained, true, false));
+      ModelVariable variable = new ModelVariable(varPath, shape, role, constant, constant);
+      shared.variables.put(varPath, variable);
+      return variable;
+    }
     // The handle and its initial assignment live in the init scope, which the session runs once;
     // the read is an ordinary op so that every training step sees the current value.
     Ops init = scoped.withInitScope();

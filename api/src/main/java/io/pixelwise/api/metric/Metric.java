@@ -8,4 +8,12 @@ public interface Metric {
   void update(PredictionBatch batch);
 
   MetricResult result();
+
+  /**
+   * Whether {@link #update} needs {@link PredictionBatch#probabilities()} (confidence-based metrics
+   * such as precision-recall curves); fetching them costs a copy of the softmax, so only on request.
+   */
+  default boolean needsProbabilities() {
+    return false;
+  }
 }

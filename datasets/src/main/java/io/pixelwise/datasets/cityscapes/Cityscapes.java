@@ -2,13 +2,14 @@ package io.pixelwise.datasets.cityscapes;
 
 import io.pixelwise.api.data.ClassInfo;
 import io.pixelwise.api.data.Dataset;
+import io.pixelwise.api.data.FileFingerprint;
 import io.pixelwise.api.data.LabelMap;
 import io.pixelwise.api.data.RasterImage;
 import io.pixelwise.api.data.Sample;
 import io.pixelwise.api.data.SampleSource;
 import io.pixelwise.api.data.Split;
 import io.pixelwise.datasets.StreetClasses;
-import io.pixelwise.datasets.io.PngFiles;
+import io.pixelwise.api.data.ImageFiles;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -82,18 +83,23 @@ public final class Cityscapes implements Dataset {
         Path[] pair = pairs.get(index);
         return Cityscapes.this.load(pair[0], pair[1]);
       }
+
+      @Override
+      public String fingerprint() throws IOException {
+        return (seven ? "7:" : "19:") + FileFingerprint.of(pairs.stream().flatMap(Stream::of).toList());
+      }
     };
   }
 
   private Sample load(Path imageFile, Path labelFile) throws IOException {
-    RasterImage image = PngFiles.rgb(PngFiles.read(imageFile));
-    BufferedImage labelImage = PngFiles.read(labelFile);
+    RasterImage image = ImageFiles.rgb(ImageFiles.read(imageFile));
+    BufferedImage labelImage = ImageFiles.read(labelFile);
     if (labelImage.getWidth() != image.width() || labelImage.getHeight() != image.height()) {
       throw new IOException(
           labelFile + ": label is " + labelImage.getWidth() + "x" + labelImage.getHeight()
               + " but its image " + imageFile.getFileName() + " is " + image.width() + "x" + image.height());
     }
-    int[] ids = PngFiles.samples(labelImage);
+    int[] ids = ImageFiles.samples(labelImage);
     byte[] mapped = new byte[ids.length];
     for (int i = 0; i < ids.length; i++) {
       int id = ids[i];

@@ -307,14 +307,14 @@ final class StreetSceneRenderer {
     }
     int poles = random.nextInt(1, 5);
     for (int i = 0; i < poles; i++) {
-      double t = random.nextDouble(0.1, 0.75);
+      double t = random.nextDouble(0.2, 0.8);
       double x = sidewalkX(scene, t, random, 0.01, 0.06);
       long seed = random.nextLong();
       objects.add(new Placed(t, () -> paintPole(canvas, scene, t, x, new SplittableRandom(seed))));
     }
     int people = random.nextInt(0, 6);
     for (int i = 0; i < people; i++) {
-      double t = random.nextDouble(0.12, 0.65);
+      double t = random.nextDouble(0.2, 0.7);
       boolean crossing = random.nextDouble() < 0.2;
       double x =
           crossing
@@ -377,7 +377,7 @@ final class StreetSceneRenderer {
   private void paintPole(Canvas canvas, Scene scene, double t, double x, SplittableRandom random) {
     double foot = scene.groundY(t);
     double tall = t * height * random.nextDouble(1.3, 2.2);
-    double thick = Math.max(2.5, t * width * 0.035);
+    double thick = Math.max(3.0, t * width * 0.045);
     int metal =
         Colors.jitter(
             Colors.pick(random, Colors.rgb(90, 95, 100), Colors.rgb(60, 65, 60),
@@ -388,7 +388,7 @@ final class StreetSceneRenderer {
         new Rectangle2D.Double(x - thick / 2, foot - tall, thick, tall),
         INFRASTRUCTURE,
         (px, py) -> Colors.offset(metal, (px - x) / thick * -30));
-    double size = Math.max(4, thick * random.nextDouble(2.5, 4));
+    double size = Math.max(6, thick * random.nextDouble(2.5, 4));
     double top = foot - tall;
     switch (random.nextInt(4)) {
       case 0 -> { // prohibition sign
@@ -427,7 +427,7 @@ final class StreetSceneRenderer {
   private void paintPerson(Canvas canvas, Scene scene, double t, double x, SplittableRandom random) {
     double foot = scene.groundY(t);
     double tall = t * height * random.nextDouble(0.7, 0.95);
-    double shoulders = tall * random.nextDouble(0.22, 0.3);
+    double shoulders = tall * random.nextDouble(0.28, 0.36);
     int skin = Colors.jitter(Colors.pick(random, Colors.rgb(230, 190, 160), Colors.rgb(150, 100, 70),
         Colors.rgb(90, 60, 45)), 10, random);
     int shirt = Colors.rgb(random.nextInt(20, 240), random.nextInt(20, 240), random.nextInt(20, 240));

@@ -50,7 +50,7 @@ final class EvaluateCommand implements Callable<Integer> {
       Evaluator.Evaluation eval =
           Evaluator.run(
               session,
-              experiment.dataset().split(which),
+              experiment.samples(which, workers),
               new BatchLoader.Options(c.getInt("eval.batch-size"), experiment.inputSize(), experiment.channels(), null, false, c.getInt("data.prefetch")),
               experiment.newMetrics(),
               workers,

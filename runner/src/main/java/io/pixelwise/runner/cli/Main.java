@@ -18,6 +18,10 @@ import picocli.CommandLine.Command;
       PredictCommand.class,
       PluginsCommand.class,
       ConfigCommand.class,
+      DatasetsCommand.class,
+      BenchmarkCommand.class,
+      ExportCommand.class,
+      InspectCommand.class,
       WeightsCommand.class,
       CommandLine.HelpCommand.class
     })

@@ -25,8 +25,14 @@ final class PredictCommand implements Callable<Integer> {
       description = "Run folder, its checkpoints/ folder, or a checkpoint prefix.")
   Path checkpoint;
 
-  @Option(names = "--input", required = true, paramLabel = "FILE|DIR", description = "An image, or a folder of PNG/JPEG images.")
-  Path input;
+  @Option(names = "--input", required = true, paramLabel = "FILE|DIR|LIST|GLOB",
+      description = "An image, a folder of PNG/JPEG images, a .txt list of image paths, or a glob such as 'data/**/*.png' (quote it).")
+  String input;
+
+  @Option(names = "--confidence", paramLabel = "CLASS",
+      description = "Also write that class's probability as a grey PNG per image (KITTI images get the devkit's "
+          + "um_road_000000.png naming, for its bird's-eye-view evaluation).")
+  String confidence;
 
   @Option(names = "--output", required = true, paramLabel = "DIR", description = "Where the label and overlay PNGs go.")
   Path output;
@@ -43,7 +49,7 @@ final class PredictCommand implements Callable<Integer> {
         ModelSession session = new ModelSession(graph, c.getInt("runtime.intra-op-threads"), c.getInt("runtime.inter-op-threads"))) {
       session.initialize();
       session.restore(prefix);
-      int n = new Predictor(session, experiment.classes(), experiment.inputSize(), experiment.channels()).run(files, output);
+      int n = new Predictor(session, experiment.classes(), experiment.inputSize(), experiment.channels()).run(files, output, confidence);
       LOG.info("labelled {} image(s) into {}", n, output);
     }
     return 0;

@@ -1,12 +1,21 @@
 package io.pixelwise.runner.cli;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigResolveOptions;
+import com.typesafe.config.ConfigUtil;
 import io.pixelwise.runner.config.ConfigLoader;
+import io.pixelwise.runner.config.ConfigProblemsException;
 import io.pixelwise.runner.config.LoadedConfig;
+import io.pixelwise.runner.plugins.PluginFolder;
 import io.pixelwise.runner.plugins.PluginRegistry;
 import io.pixelwise.runner.train.Experiment;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** What every config-reading command does first: plugins, validated config, engine environment. */
 final class Setup {
@@ -20,10 +29,47 @@ final class Setup {
 
   /** Finds the plugins and loads, validates and resolves the experiment; fails before any work. */
   static Setup load(ConfigOptions options) {
-    PluginRegistry plugins = PluginRegistry.load();
-    LoadedConfig loaded =
-        ConfigLoader.load(options.conf, options.sets, Setup.class.getClassLoader(), plugins.names());
+    if (options.conf == null) {
+      throw new IllegalArgumentException("missing CONF: an experiment file or bundled recipe name, e.g. synthetic-simple");
+    }
+    List<String> sets = new ArrayList<>(options.sets);
+    PluginRegistry plugins;
+    if (options.plugins != null) {
+      Path dir = options.plugins.toAbsolutePath().normalize();
+      plugins = plugins(dir, true);
+      // Recorded in the resolved config, so that the run folder's config.conf finds them again.
+      sets.add("plugins.dir=" + ConfigUtil.quoteString(dir.toString()));
+    } else {
+      String fallback = defaultPluginsDir();
+      String dir = experimentPluginsDir(options.conf, options.sets).orElse(fallback);
+      plugins = plugins(Path.of(dir), !dir.equals(fallback));
+    }
+    LoadedConfig loaded = ConfigLoader.load(options.conf, sets, plugins.classLoaders(), plugins.names());
     return new Setup(plugins, loaded);
+  }
+
+  /** The built-in plugins and those in {@code dir}; a missing folder is an error only if {@code required}. */
+  static PluginRegistry plugins(Path dir, boolean required) {
+    return PluginRegistry.load(PluginFolder.scan(dir, required, Setup.class.getClassLoader()));
+  }
+
+  /** {@code plugins.dir} of the runner's reference.conf. */
+  static String defaultPluginsDir() {
+    return ConfigLoader.reference(List.of(Setup.class.getClassLoader())).getString("plugins.dir");
+  }
+
+  /**
+   * The experiment's {@code plugins.dir}, read before the plugins are known (their defaults are
+   * needed to validate the rest). Anything unreadable here is left to the full load to report.
+   */
+  private static Optional<String> experimentPluginsDir(String conf, List<String> sets) {
+    try {
+      Config user = ConfigLoader.read(conf, sets, List.of(Setup.class.getClassLoader()))
+          .resolve(ConfigResolveOptions.defaults().setAllowUnresolved(true));
+      return user.hasPath("plugins.dir") ? Optional.of(user.getString("plugins.dir")) : Optional.empty();
+    } catch (ConfigProblemsException | ConfigException e) {
+      return Optional.empty();
+    }
   }
 
   Config config() {

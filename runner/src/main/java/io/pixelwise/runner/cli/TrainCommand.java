@@ -21,16 +21,35 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--out", paramLabel = "DIR", description = "Run folder (default: <output.dir>/<dataset>-<backbone>-<time>).")
   Path out;
 
+  @Option(names = "--resume", paramLabel = "RUN_DIR",
+      description = "Go on with an interrupted run from its latest checkpoint: same data order, schedule and "
+          + "optimizer state. CONF defaults to RUN_DIR/config.conf.")
+  Path resume;
+
   @Override
   public Integer call() throws Exception {
+    if (resume != null) {
+      if (out != null) {
+        throw new IllegalArgumentException("--resume continues in its own run folder; drop --out");
+      }
+      if (config.conf == null) {
+        config.conf = resume.resolve("config.conf").toString();
+      }
+    }
     Setup setup = Setup.load(config);
     setup.prepareEngine();
     Experiment experiment = setup.experiment();
-    try (RunFolder run =
-        RunFolder.create(out, Path.of(setup.config().getString("output.dir")), experiment.name())) {
-      Files.writeString(run.configFile(), setup.render());
+    try (RunFolder run = resume != null
+        ? RunFolder.open(resume)
+        : RunFolder.create(out, Path.of(setup.config().getString("output.dir")), experiment.name())) {
+      Trainer.Resume from = null;
+      if (resume != null) {
+        from = Trainer.Resume.from(run, setup.config().getString("train.best-by"));
+      } else {
+        Files.writeString(run.configFile(), experiment.render());
+      }
       LOG.info("run folder {}", run.dir());
-      Trainer.Summary summary = new Trainer(experiment, run).train();
+      Trainer.Summary summary = new Trainer(experiment, run).train(from);
       LOG.info(
           "done: {} steps, best {} = {} at {}; metrics in {}",
           summary.steps(), setup.config().getString("train.best-by"), String.format("%.4f", summary.bestScore()),

@@ -150,7 +150,9 @@ public final class ConfigValidator {
       ConfigValue r = child(refLevel, key);
       if (r == null) {
         unknownKey(prefix, key, u, refLevel, refAt, "unknown key");
-      } else if (u instanceof ConfigObject uo && r instanceof ConfigObject ro) {
+      } else if (u instanceof ConfigObject uo && r instanceof ConfigObject ro && !ro.isEmpty()) {
+        // An empty object in a reference.conf is a free-form map (e.g. metrics.confusion.groups):
+        // its keys are the user's to choose; the component checks their values.
         checkKeys(uo, ro, display, append(refAt, key));
       }
       // A leaf where the reference has an object (or the reverse) is a type problem, see checkTypes.
@@ -382,7 +384,7 @@ public final class ConfigValidator {
         unknownOption(kind, name, at, key, u, defaults, defaultsAt);
         continue;
       }
-      if (u instanceof ConfigObject uo && r instanceof ConfigObject ro) {
+      if (u instanceof ConfigObject uo && r instanceof ConfigObject ro && !ro.isEmpty()) {
         checkKeys(uo, ro, display, append(defaultsAt, key));
       }
       checkTypes(r, u, display);

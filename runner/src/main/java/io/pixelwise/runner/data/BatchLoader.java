@@ -26,13 +26,24 @@ import java.util.concurrent.Future;
 public final class BatchLoader implements Iterator<Batch>, AutoCloseable {
 
   /** How to read a split. */
-  public record Options(int batchSize, InputSize size, int channels, Long shuffleSeed, boolean hflip, int prefetch) {}
+  public record Options(
+      int batchSize, InputSize size, int channels, Long shuffleSeed, boolean hflip, int prefetch,
+      Augmentation augment, boolean skipBadSamples) {
+
+    public Options(int batchSize, InputSize size, int channels, Long shuffleSeed, boolean hflip, int prefetch) {
+      this(batchSize, size, channels, shuffleSeed, hflip, prefetch, Augmentation.NONE, false);
+    }
+  }
+
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BatchLoader.class);
+  private final java.util.concurrent.atomic.AtomicInteger skipped = new java.util.concurrent.atomic.AtomicInteger();
 
   private final SampleSource source;
   private final Options options;
   private final ExecutorService workers;
   private final int[] order;
   private final boolean[] flips;
+  private final long[] augmentSeeds;
   private final Deque<Future<Batch>> ahead = new ArrayDeque<>();
   private int nextToSubmit;
 
@@ -46,6 +57,7 @@ public final class BatchLoader implements Iterator<Batch>, AutoCloseable {
       order[i] = i;
     }
     flips = new boolean[n];
+    augmentSeeds = new long[n];
     if (options.shuffleSeed() != null) {
       SplittableRandom random = new SplittableRandom(options.shuffleSeed());
       for (int i = n - 1; i > 0; i--) {
@@ -56,6 +68,9 @@ public final class BatchLoader implements Iterator<Batch>, AutoCloseable {
       }
       for (int i = 0; i < n; i++) {
         flips[i] = options.hflip() && random.nextBoolean();
+      }
+      for (int i = 0; i < n; i++) {
+        augmentSeeds[i] = random.nextLong();
       }
     }
     for (int i = 0; i < Math.max(1, options.prefetch()); i++) {
@@ -103,33 +118,56 @@ public final class BatchLoader implements Iterator<Batch>, AutoCloseable {
   }
 
   private Batch assemble(int start, int end) {
-    int count = end - start;
     int h = options.size().height();
     int w = options.size().width();
     int c = options.channels();
+    List<Sample> samples = new ArrayList<>(end - start);
+    List<Integer> positions = new ArrayList<>(end - start);
+    for (int p = start; p < end; p++) {
+      try {
+        samples.add(source.load(order[p]));
+        positions.add(p);
+      } catch (IOException | UncheckedIOException e) {
+        if (!options.skipBadSamples()) {
+          throw e instanceof UncheckedIOException u ? u : new UncheckedIOException(e.getMessage(), (IOException) e);
+        }
+        skipped.incrementAndGet();
+        LOG.warn("skipping a bad sample (data.skip-bad-samples = true): {}", e.getMessage());
+      }
+    }
+    if (samples.isEmpty()) {
+      throw new IllegalStateException(
+          "every sample of a batch failed to load (positions " + start + ".." + (end - 1) + "); see the warnings above");
+    }
+    int count = samples.size();
     byte[] images = new byte[count * h * w * c];
     byte[] labels = null;
     List<String> ids = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
-      int index = order[start + i];
-      Sample s;
-      try {
-        s = source.load(index);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e.getMessage(), e);
-      }
+      Sample s = samples.get(i);
+      int position = positions.get(i);
       ids.add(s.id());
       RasterImage img = Resize.image(toChannels(s.image(), c, s.id()), w, h);
-      copy(img.pixels(), images, i * h * w * c, w, c, flips[start + i]);
-      if (s.labels() != null) {
+      LabelMap lm = s.labels() == null ? null : Resize.labels(s.labels(), w, h);
+      if (options.shuffleSeed() != null && !options.augment().isNone()) {
+        Augmentation.Result augmented = options.augment().apply(img, lm, augmentSeeds[position]);
+        img = augmented.image();
+        lm = augmented.labels();
+      }
+      copy(img.pixels(), images, i * h * w * c, w, c, flips[position]);
+      if (lm != null) {
         if (labels == null) {
           labels = new byte[count * h * w];
         }
-        LabelMap lm = Resize.labels(s.labels(), w, h);
-        copy(lm.ids(), labels, i * h * w, w, 1, flips[start + i]);
+        copy(lm.ids(), labels, i * h * w, w, 1, flips[position]);
       }
     }
     return new Batch(count, h, w, c, images, labels, ids);
+  }
+
+  /** Samples skipped so far because they failed to load (only with {@code skipBadSamples}). */
+  public int skipped() {
+    return skipped.get();
   }
 
   private static void copy(byte[] src, byte[] dst, int offset, int width, int channels, boolean flip) {
@@ -145,7 +183,7 @@ public final class BatchLoader implements Iterator<Batch>, AutoCloseable {
     }
   }
 
-  private static RasterImage toChannels(RasterImage img, int channels, String id) {
+  public static RasterImage toChannels(RasterImage img, int channels, String id) {
     if (img.channels() == channels) {
       return img;
     }

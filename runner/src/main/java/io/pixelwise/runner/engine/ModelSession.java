@@ -74,22 +74,73 @@ public final class ModelSession implements AutoCloseable {
     }
   }
 
+  /** An activation map fetched for inspection: NHWC values and their shape. */
+  public record Activation(long[] shape, float[] values) {}
+
+  /** The backbone endpoint {@code name} (or {@code logits}) for the batch's images. */
+  public Activation activation(String name, Batch batch) {
+    org.tensorflow.Operand<TFloat32> op = name.equals("logits") ? g.logits : g.features.endpoint(name).tensor();
+    try (TUint8 images = images(batch);
+        Result r = session.runner().feed(g.images, images).fetch(op).run()) {
+      TFloat32 t = (TFloat32) r.get(0);
+      float[] values = new float[(int) t.shape().size()];
+      t.asRawTensor().data().asFloats().read(values);
+      return new Activation(t.shape().asArray(), values);
+    }
+  }
+
+  /** Names {@link #activation} accepts. */
+  public String endpoints() {
+    return g.features.describe() + ", logits";
+  }
+
+  /** Classes the model predicts. */
+  public int classCount() {
+    return g.classes().size();
+  }
+
   /** Predicts a labelled batch into {@code predictions} and returns its data loss. */
   public float evaluate(Batch batch, byte[] predictions) {
+    return evaluate(batch, predictions, null);
+  }
+
+  /** As above, also copying the class probabilities (NHWC) into {@code probabilities} if given. */
+  public float evaluate(Batch batch, byte[] predictions, float[] probabilities) {
     try (TUint8 images = images(batch);
-        TUint8 labels = labels(batch);
-        Result r =
-            session.runner().feed(g.images, images).feed(g.labels, labels).fetch(g.predictions).fetch(g.dataLoss).run()) {
-      ((TUint8) r.get(0)).asRawTensor().data().read(predictions, 0, batch.pixels());
-      return ((TFloat32) r.get(1)).getFloat();
+        TUint8 labels = labels(batch)) {
+      Session.Runner runner =
+          session.runner().feed(g.images, images).feed(g.labels, labels).fetch(g.predictions).fetch(g.dataLoss);
+      if (probabilities != null) {
+        runner.fetch(g.probabilities);
+      }
+      try (Result r = runner.run()) {
+        ((TUint8) r.get(0)).asRawTensor().data().read(predictions, 0, batch.pixels());
+        if (probabilities != null) {
+          ((TFloat32) r.get(2)).asRawTensor().data().asFloats().read(probabilities, 0, batch.pixels() * g.classes().size());
+        }
+        return ((TFloat32) r.get(1)).getFloat();
+      }
     }
   }
 
   /** Predicts train ids for every pixel of the batch into {@code predictions}. */
   public void predict(Batch batch, byte[] predictions) {
-    try (TUint8 images = images(batch);
-        Result r = session.runner().feed(g.images, images).fetch(g.predictions).run()) {
-      ((TUint8) r.get(0)).asRawTensor().data().read(predictions, 0, batch.pixels());
+    predict(batch, predictions, null);
+  }
+
+  /** As above, also copying the class probabilities (NHWC) into {@code probabilities} if given. */
+  public void predict(Batch batch, byte[] predictions, float[] probabilities) {
+    try (TUint8 images = images(batch)) {
+      Session.Runner runner = session.runner().feed(g.images, images).fetch(g.predictions);
+      if (probabilities != null) {
+        runner.fetch(g.probabilities);
+      }
+      try (Result r = runner.run()) {
+        ((TUint8) r.get(0)).asRawTensor().data().read(predictions, 0, batch.pixels());
+        if (probabilities != null) {
+          ((TFloat32) r.get(1)).asRawTensor().data().asFloats().read(probabilities, 0, batch.pixels() * g.classes().size());
+        }
+      }
     }
   }
 

@@ -56,7 +56,9 @@ public final class SegmentationGraph implements AutoCloseable {
   final Placeholder<TFloat32> learningRate;
   final Placeholder<TFloat32> updateNumber;
   final Operand<TFloat32> logits;
+  final Features features;
   final Operand<TUint8> predictions;
+  final Operand<TFloat32> probabilities;
   final Operand<TFloat32> dataLoss;
   final Operand<TFloat32> totalLoss;
   final Op trainOp;
@@ -91,11 +93,12 @@ public final class SegmentationGraph implements AutoCloseable {
             input.constant(spec.std()));
 
     GraphContext root = GraphContext.root(tf, training, spec.seed());
-    Features features = spec.backbone().build(root.scope(BACKBONE_SCOPE), normalized);
+    features = spec.backbone().build(root.scope(BACKBONE_SCOPE), normalized);
     logits = spec.head().build(root.scope("head"), features, spec.classes().size());
     Ops out = tf.withSubScope("output");
     predictions =
         out.withName("predictions").dtypes.cast(out.math.argMax(logits, out.constant(3)), TUint8.class);
+    probabilities = out.withName("probabilities").nn.softmax(logits);
     modelVariables = root.variables();
 
     dataLoss = spec.loss().build(root.scope("loss"), logits, labels, spec.classes());

@@ -70,6 +70,17 @@ public final class LabelImages {
     return img;
   }
 
+  /** A one-channel image as an 8-bit grey BufferedImage. */
+  public static BufferedImage grey(io.pixelwise.api.data.RasterImage image) {
+    if (image.channels() != 1) {
+      throw new IllegalArgumentException("expected a one-channel image, got " + image.channels() + " channels");
+    }
+    BufferedImage out = new BufferedImage(image.width(), image.height(), BufferedImage.TYPE_BYTE_GRAY);
+    byte[] dst = ((DataBufferByte) out.getRaster().getDataBuffer()).getData();
+    System.arraycopy(image.pixels(), 0, dst, 0, dst.length);
+    return out;
+  }
+
   public static void writePng(BufferedImage image, Path file) throws IOException {
     Files.createDirectories(file.toAbsolutePath().getParent());
     if (!ImageIO.write(image, "png", file.toFile())) {

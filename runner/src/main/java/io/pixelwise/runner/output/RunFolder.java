@@ -44,6 +44,17 @@ public final class RunFolder implements AutoCloseable {
     return folder;
   }
 
+  /** An existing run folder, to go on with (its log is appended to). */
+  public static RunFolder open(Path dir) {
+    if (!Files.isRegularFile(dir.resolve("config.conf"))) {
+      throw new IllegalArgumentException(
+          dir + " is not a run folder: it has no config.conf (expected the folder a train command created)");
+    }
+    RunFolder folder = new RunFolder(dir);
+    folder.startLog();
+    return folder;
+  }
+
   public Path dir() {
     return dir;
   }

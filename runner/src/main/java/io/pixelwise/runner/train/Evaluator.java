@@ -8,7 +8,11 @@ import io.pixelwise.runner.data.Batch;
 import io.pixelwise.runner.data.BatchLoader;
 import io.pixelwise.runner.engine.ModelSession;
 import io.pixelwise.runner.output.Progress;
+import io.pixelwise.runner.report.SampleGrid;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 
@@ -16,7 +20,8 @@ import java.util.concurrent.ExecutorService;
 public final class Evaluator {
 
   /** Mean data loss (per image), images per second, and each metric's result by name. */
-  public record Evaluation(double loss, double imagesPerSecond, Map<String, MetricResult> metrics) {
+  public record Evaluation(
+      double loss, double imagesPerSecond, Map<String, MetricResult> metrics, List<SampleGrid.Row> samples) {
 
     /** A scalar by {@code <metric>.<scalar>}, e.g. {@code confusion.miou}. */
     public double scalar(String key) {
@@ -46,11 +51,26 @@ public final class Evaluator {
       Map<String, Metric> metrics,
       ExecutorService workers,
       String task) {
+    return run(session, source, options, metrics, workers, task, 0);
+  }
+
+  /** As above, also keeping the first {@code keepSamples} images with labels and predictions. */
+  public static Evaluation run(
+      ModelSession session,
+      SampleSource source,
+      BatchLoader.Options options,
+      Map<String, Metric> metrics,
+      ExecutorService workers,
+      String task,
+      int keepSamples) {
+    List<SampleGrid.Row> samples = new ArrayList<>();
     metrics.values().forEach(Metric::reset);
     double lossSum = 0;
     long images = 0;
     long start = System.nanoTime();
     byte[] predictions = null;
+    float[] probabilities = null;
+    boolean wantProbabilities = metrics.values().stream().anyMatch(Metric::needsProbabilities);
     try (BatchLoader loader = new BatchLoader(source, options, workers);
         Progress progress = Progress.start(task, source.size())) {
       while (loader.hasNext()) {
@@ -58,10 +78,15 @@ public final class Evaluator {
         if (predictions == null || predictions.length < b.pixels()) {
           predictions = new byte[b.pixels()];
         }
-        float loss = session.evaluate(b, predictions);
+        if (wantProbabilities && (probabilities == null || probabilities.length < b.pixels() * session.classCount())) {
+          probabilities = new float[b.pixels() * session.classCount()];
+        }
+        float loss = session.evaluate(b, predictions, wantProbabilities ? probabilities : null);
         lossSum += (double) loss * b.count();
         images += b.count();
-        PredictionBatch pb = new PredictionBatch(b.count(), b.height(), b.width(), b.labels(), predictions);
+        keep(b, predictions, samples, keepSamples);
+        PredictionBatch pb = new PredictionBatch(
+            b.count(), b.height(), b.width(), b.labels(), predictions, wantProbabilities ? probabilities : null, b.ids());
         for (Metric m : metrics.values()) {
           m.update(pb);
         }
@@ -71,6 +96,20 @@ public final class Evaluator {
     double seconds = (System.nanoTime() - start) / 1e9;
     Map<String, MetricResult> results = new LinkedHashMap<>();
     metrics.forEach((name, m) -> results.put(name, m.result()));
-    return new Evaluation(images == 0 ? Double.NaN : lossSum / images, images / Math.max(seconds, 1e-9), results);
+    return new Evaluation(
+        images == 0 ? Double.NaN : lossSum / images, images / Math.max(seconds, 1e-9), results, List.copyOf(samples));
+  }
+
+  private static void keep(Batch b, byte[] predictions, List<SampleGrid.Row> samples, int limit) {
+    int pixels = b.height() * b.width();
+    int imageBytes = pixels * b.channels();
+    for (int i = 0; i < b.count() && samples.size() < limit; i++) {
+      samples.add(
+          new SampleGrid.Row(
+              b.ids().get(i), b.width(), b.height(), b.channels(),
+              Arrays.copyOfRange(b.images(), i * imageBytes, (i + 1) * imageBytes),
+              Arrays.copyOfRange(b.labels(), i * pixels, (i + 1) * pixels),
+              Arrays.copyOfRange(predictions, i * pixels, (i + 1) * pixels)));
+    }
   }
 }

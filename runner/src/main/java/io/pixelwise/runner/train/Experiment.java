@@ -4,6 +4,14 @@ import com.typesafe.config.Config;
 import io.pixelwise.api.data.ClassInfo;
 import io.pixelwise.api.data.Dataset;
 import io.pixelwise.api.data.InputSize;
+import io.pixelwise.api.data.SampleSource;
+import io.pixelwise.api.data.Split;
+import io.pixelwise.runner.data.SampleCache;
+import com.typesafe.config.ConfigRenderOptions;
+import com.typesafe.config.ConfigValueFactory;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.concurrent.ExecutorService;
 import io.pixelwise.api.metric.Metric;
 import io.pixelwise.api.plugin.ComponentKind;
 import io.pixelwise.runner.config.ComponentSpec;
@@ -20,7 +28,7 @@ import java.util.Map;
  * graph and the metrics. Creating it runs no TensorFlow code.
  */
 public final class Experiment {
-  private final Config config;
+  private Config config;
   private final PluginRegistry plugins;
   private final ComponentSpec datasetSpec;
   private final Dataset dataset;
@@ -34,6 +42,44 @@ public final class Experiment {
     this.datasetSpec = ComponentSpecs.single(config, ComponentKind.DATASET, "dataset");
     this.dataset = plugins.dataset(datasetSpec.name()).create(datasetSpec.options(), inputSize);
     this.metricSpecs = ComponentSpecs.list(config, ComponentKind.METRIC, "eval.metrics");
+    String normalization = config.getString("data.normalization");
+    switch (normalization) {
+      case "config" -> {}
+      case "train-split" -> this.config = withTrainSplitStatistics(config);
+      default -> throw new IllegalArgumentException(
+          "data.normalization: expected config or train-split, got '" + normalization + "'");
+    }
+  }
+
+  /**
+   * Replaces data.mean and data.std by the statistics of (an even sample of) the training images
+   * at the input size, so that the run's saved config carries them and evaluate/predict with that
+   * config normalise exactly as training did.
+   */
+  private Config withTrainSplitStatistics(Config c) {
+    int images = c.getInt("data.normalization-images");
+    try {
+      double[][] stats = io.pixelwise.runner.data.ChannelStatistics.of(
+          dataset.split(Split.TRAIN), inputSize, channels(), images);
+      org.slf4j.LoggerFactory.getLogger(Experiment.class).info(
+          "normalisation from the train split: mean {}, std {}", java.util.Arrays.toString(stats[0]),
+          java.util.Arrays.toString(stats[1]));
+      return c.withValue("data.mean", ConfigValueFactory.fromIterable(boxed(stats[0])))
+          .withValue("data.std", ConfigValueFactory.fromIterable(boxed(stats[1])))
+          .withValue("data.normalization", ConfigValueFactory.fromAnyRef("config"));
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("computing data.normalization = train-split: " + e.getMessage(), e);
+    }
+  }
+
+  private static List<Double> boxed(double[] values) {
+    return java.util.Arrays.stream(values).map(v -> Math.round(v * 1000) / 1000.0).boxed().toList();
+  }
+
+  /** The experiment's config as a loadable file, with computed values (normalisation) filled in. */
+  public String render() {
+    return config.root().render(
+        ConfigRenderOptions.defaults().setOriginComments(false).setComments(false).setJson(false));
   }
 
   public Config config() {
@@ -42,6 +88,25 @@ public final class Experiment {
 
   public Dataset dataset() {
     return dataset;
+  }
+
+  /**
+   * The samples of a split as the input pipeline reads them: through the preprocessed cache when
+   * {@code data.cache} is on (building it first if needed, on {@code workers}).
+   */
+  public SampleSource samples(Split split, ExecutorService workers) throws IOException {
+    return config.getBoolean("data.cache") ? samplesCached(split, workers) : dataset.split(split);
+  }
+
+  /** The split through the preprocessed cache, whatever {@code data.cache} says. */
+  public SampleSource samplesCached(Split split, ExecutorService workers) throws IOException {
+    SampleSource source = dataset.split(split);
+    String options = datasetSpec.options().root().render(ConfigRenderOptions.concise());
+    String key = SampleCache.key(datasetSpec.name(), options, split.label(), inputSize, channels(), source);
+    String variant = String.format("%s-%dx%dx%d-%s", split.label(), inputSize.width(), inputSize.height(), channels(),
+        Integer.toHexString(options.hashCode()));
+    Path file = Path.of(config.getString("data.cache-dir")).resolve(datasetSpec.name()).resolve(variant + ".bin");
+    return SampleCache.open(file, key, source, inputSize, channels(), workers);
   }
 
   public ClassInfo classes() {
@@ -67,11 +132,15 @@ public final class Experiment {
 
   /** Builds the model graph (backbone, head, loss, optimizer) for this experiment. */
   public SegmentationGraph buildGraph() {
+    return new SegmentationGraph(graphSpec());
+  }
+
+  /** Fresh components for one graph: backbone, head, loss, optimizer and input settings. */
+  public SegmentationGraph.Spec graphSpec() {
     ComponentSpec backbone = ComponentSpecs.single(config, ComponentKind.BACKBONE, "model.backbone");
     ComponentSpec head = ComponentSpecs.single(config, ComponentKind.HEAD, "model.head");
     ComponentSpec loss = ComponentSpecs.single(config, ComponentKind.LOSS, "loss");
-    return new SegmentationGraph(
-        new SegmentationGraph.Spec(
+    return new SegmentationGraph.Spec(
             plugins.backbone(backbone.name()).create(backbone.options()),
             plugins.head(head.name()).create(head.options()),
             plugins.loss(loss.name()).create(loss.options()),
@@ -81,7 +150,7 @@ public final class Experiment {
             floats(config.getDoubleList("data.std")),
             (float) config.getDouble("train.weight-decay"),
             Optimizer.fromConfig(config.getConfig("optimizer")),
-            seed()));
+            seed());
   }
 
   /** Fresh metric instances, by registered name, in config order. */

@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import io.pixelwise.api.data.SampleSource;
 import io.pixelwise.api.data.Split;
 import io.pixelwise.api.metric.MetricResult;
+import io.pixelwise.runner.data.Augmentation;
 import io.pixelwise.runner.data.Batch;
 import io.pixelwise.runner.data.BatchLoader;
 import io.pixelwise.runner.engine.LearningRateSchedule;
@@ -12,6 +13,9 @@ import io.pixelwise.runner.engine.SegmentationGraph;
 import io.pixelwise.runner.output.Json;
 import io.pixelwise.runner.output.Progress;
 import io.pixelwise.runner.output.RunFolder;
+import io.pixelwise.runner.report.RunPictures;
+import io.pixelwise.runner.report.TensorBoardWriter;
+import com.typesafe.config.ConfigFactory;
 import io.pixelwise.runner.weights.WeightFile;
 import io.pixelwise.runner.weights.WeightFiles;
 import io.pixelwise.runner.weights.WeightImport;
@@ -47,10 +51,59 @@ public final class Trainer {
     this.c = experiment.config();
   }
 
+  /**
+   * Where an interrupted run stands: its latest checkpoint, and the history and best score up to
+   * that checkpoint's epoch, read back from the run folder.
+   */
+  public record Resume(Path checkpoint, long step, int epoch, List<Map<String, Object>> history, double bestScore, String bestName) {
+
+    public static Resume from(RunFolder run, String bestBy) throws IOException {
+      CheckpointStore store = new CheckpointStore(run.checkpoints(), 1);
+      String latest = store.pointer(CheckpointStore.LATEST).orElseThrow(() -> new IllegalArgumentException(
+          "--resume " + run.dir() + ": the run has no checkpoint yet (no " + run.checkpoints().resolve(CheckpointStore.LATEST)
+              + "); start it again instead"));
+      Path prefix = run.checkpoints().resolve(latest);
+      Map<String, Object> info = CheckpointStore.info(prefix);
+      if (!(info.get("step") instanceof Number step) || !(info.get("epoch") instanceof Number epoch)) {
+        throw new IllegalArgumentException("--resume: " + prefix + ".json lacks step and epoch");
+      }
+      List<Map<String, Object>> history = new ArrayList<>();
+      if (Files.isRegularFile(run.metricsJson())) {
+        var metrics = ConfigFactory.parseFile(run.metricsJson().toFile());
+        for (var record : metrics.getConfigList("epochs")) {
+          if (record.getInt("epoch") <= epoch.intValue()) {
+            history.add(record.root().unwrapped());
+          }
+        }
+      }
+      double bestScore = Double.NEGATIVE_INFINITY;
+      String bestName = store.pointer(CheckpointStore.BEST).orElse(null);
+      if (bestName != null && CheckpointStore.info(run.checkpoints().resolve(bestName)).get(bestBy) instanceof Number v) {
+        bestScore = v.doubleValue();
+      }
+      return new Resume(prefix, step.longValue(), epoch.intValue(), history, bestScore, bestName);
+    }
+  }
+
   public Summary train() throws IOException {
-    Path initFrom = initFrom();
-    SampleSource trainSet = experiment.dataset().split(Split.TRAIN);
-    SampleSource valSet = experiment.dataset().split(Split.VAL);
+    return train(null);
+  }
+
+  /** Trains from scratch, or from {@code resume} on (same data order and schedule as if never stopped). */
+  public Summary train(Resume resume) throws IOException {
+    // A resumed run restores its checkpoint instead of importing weights.
+    Path initFrom = resume == null ? initFrom() : null;
+    ExecutorService workers = Executors.newFixedThreadPool(positive("data.workers"), daemonThreads());
+    try {
+      return train(workers, resume, initFrom);
+    } finally {
+      workers.shutdownNow();
+    }
+  }
+
+  private Summary train(ExecutorService workers, Resume resume, Path initFrom) throws IOException {
+    SampleSource trainSet = experiment.samples(Split.TRAIN, workers);
+    SampleSource valSet = experiment.samples(Split.VAL, workers);
     int batchSize = positive("train.batch-size");
     int epochs = positive("train.epochs");
     int evalEvery = positive("train.eval-every-epochs");
@@ -67,31 +120,43 @@ public final class Trainer {
         new BatchLoader.Options(
             positive("eval.batch-size"), experiment.inputSize(), experiment.channels(), null, false, c.getInt("data.prefetch"));
     CheckpointStore checkpoints = new CheckpointStore(run.checkpoints(), c.getInt("train.keep-checkpoints"));
-    List<Map<String, Object>> history = new ArrayList<>();
-    double bestScore = Double.NEGATIVE_INFINITY;
-    String bestName = null;
-    long step = 0;
+    List<Map<String, Object>> history = new ArrayList<>(resume == null ? List.of() : resume.history());
+    double bestScore = resume == null ? Double.NEGATIVE_INFINITY : resume.bestScore();
+    String bestName = resume == null ? null : resume.bestName();
+    long step = resume == null ? 0 : resume.step();
+    int firstEpoch = resume == null ? 1 : resume.epoch() + 1;
+    int patience = c.getInt("train.early-stopping-patience");
+    int evaluationsSinceBest = 0;
+    boolean pictures = c.getBoolean("output.pictures");
+    boolean skipBad = c.getBoolean("data.skip-bad-samples");
+    Augmentation augment = Augmentation.fromConfig(c.getConfig("data.augment"), experiment.classes().ignoreId());
+    int sampleImages = pictures || c.getBoolean("output.tensorboard") ? Math.max(0, c.getInt("output.sample-images")) : 0;
+    Evaluator.Evaluation latest = null;
 
-    ExecutorService workers = Executors.newFixedThreadPool(positive("data.workers"), daemonThreads());
-    try (SegmentationGraph graph = experiment.buildGraph();
+    try (TensorBoardWriter board = c.getBoolean("output.tensorboard") ? TensorBoardWriter.create(run.dir()) : null;
+        SegmentationGraph graph = experiment.buildGraph();
         ModelSession session =
             new ModelSession(graph, c.getInt("runtime.intra-op-threads"), c.getInt("runtime.inter-op-threads"))) {
       session.initialize();
-      if (initFrom != null) {
+      if (resume != null) {
+        session.restore(resume.checkpoint());
+        LOG.info("resuming from {} (epoch {}, step {})", resume.checkpoint(), resume.epoch(), resume.step());
+      } else if (initFrom != null) {
         importWeights(initFrom, graph, session);
       }
       LOG.info(
           "training {} parameters on {} images ({} val) at {}x{}, {} epochs of {} steps, batch {}",
           graph.parameterCount(), trainSet.size(), valSet.size(), experiment.inputSize().width(),
           experiment.inputSize().height(), lastEpoch, stepsPerEpoch, batchSize);
-      for (int epoch = 1; epoch <= lastEpoch; epoch++) {
+      for (int epoch = firstEpoch; epoch <= lastEpoch; epoch++) {
         long epochStart = System.nanoTime();
         double lossSum = 0;
         int images = 0;
+        int skippedSamples = 0;
         BatchLoader.Options trainOptions =
             new BatchLoader.Options(
                 batchSize, experiment.inputSize(), experiment.channels(), seed * 1_000_003L + epoch,
-                c.getBoolean("data.hflip"), c.getInt("data.prefetch"));
+                c.getBoolean("data.hflip"), c.getInt("data.prefetch"), augment, skipBad);
         long epochImages = Math.min(trainSet.size(), (totalSteps - step) * batchSize);
         try (BatchLoader loader = new BatchLoader(trainSet, trainOptions, workers);
             Progress progress = Progress.start(String.format("epoch %d/%d", epoch, lastEpoch), epochImages)) {
@@ -111,18 +176,24 @@ public final class Trainer {
             images += batch.count();
             progress.step(batch.count(), String.format("loss %.4f lr %.2e", lossSum / images, lr));
           }
+          skippedSamples = loader.skipped();
         }
         double trainSeconds = (System.nanoTime() - epochStart) / 1e9;
         Map<String, Object> record = new LinkedHashMap<>();
         record.put("epoch", epoch);
         record.put("step", step);
         record.put("learning_rate", schedule.at(Math.max(0, step - 1)));
+        if (skippedSamples > 0) {
+          record.put("skipped_samples", skippedSamples);
+        }
         record.put("train_loss", lossSum / Math.max(1, images));
         record.put("train_images_per_second", images / trainSeconds);
         record.put("train_seconds", trainSeconds);
         if (epoch % evalEvery == 0 || epoch == lastEpoch) {
           Evaluator.Evaluation eval =
-              Evaluator.run(session, valSet, evalOptions, experiment.newMetrics(), workers, "validate");
+              Evaluator.run(
+                  session, valSet, evalOptions, experiment.newMetrics(), workers, "validate", sampleImages);
+          latest = eval;
           record.put("val_loss", eval.loss());
           record.put("val_images_per_second", eval.imagesPerSecond());
           Map<String, Object> metrics = new LinkedHashMap<>();
@@ -139,6 +210,9 @@ public final class Trainer {
             bestScore = score;
             bestName = name;
             checkpoints.markBest(name);
+            evaluationsSinceBest = 0;
+          } else {
+            evaluationsSinceBest++;
           }
           LOG.info(
               "epoch {}: train loss {}, val loss {}, {} {} (best {}), {} img/s",
@@ -149,11 +223,39 @@ public final class Trainer {
         }
         history.add(record);
         Json.write(run.metricsJson(), Map.of("epochs", history, "best", bestSummary(bestBy, bestScore, bestName)));
+        if (board != null) {
+          board(board, record, step, latest != null && record.containsKey("val_loss") ? latest : null);
+        }
+        if (latest != null && pictures) {
+          RunPictures.write(run.dir(), history, latest.metrics(), latest.samples(), experiment.classes());
+        }
+        if (patience > 0 && evaluationsSinceBest >= patience) {
+          LOG.info("early stop after epoch {}: {} has not improved for {} evaluations (train.early-stopping-patience)",
+              epoch, bestBy, evaluationsSinceBest);
+          break;
+        }
       }
-    } finally {
-      workers.shutdownNow();
     }
     return new Summary(step, history.size(), bestScore, bestName, history);
+  }
+
+  /** The epoch's record as TensorBoard scalars, and the validation samples as an image. */
+  private void board(TensorBoardWriter board, Map<String, Object> record, long step, Evaluator.Evaluation eval)
+      throws IOException {
+    board.scalar("train/loss", step, ((Number) record.get("train_loss")).doubleValue());
+    board.scalar("train/learning_rate", step, ((Number) record.get("learning_rate")).doubleValue());
+    board.scalar("train/images_per_second", step, ((Number) record.get("train_images_per_second")).doubleValue());
+    if (eval != null) {
+      board.scalar("val/loss", step, eval.loss());
+      for (Map.Entry<String, MetricResult> m : eval.metrics().entrySet()) {
+        for (Map.Entry<String, Double> v : m.getValue().scalars().entrySet()) {
+          board.scalar("val/" + m.getKey() + "/" + v.getKey(), step, v.getValue());
+        }
+      }
+      if (!eval.samples().isEmpty()) {
+        board.image("val/samples", step, io.pixelwise.runner.report.SampleGrid.draw(eval.samples(), experiment.classes()));
+      }
+    }
   }
 
   /** {@code model.init-from}, checked before any work; null for none. */

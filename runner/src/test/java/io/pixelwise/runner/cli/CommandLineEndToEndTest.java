@@ -95,8 +95,42 @@ class CommandLineEndToEndTest {
     assertEquals(7, lastEpoch.getConfig("metrics.confusion.iou").root().size(), "per-class IoU");
     assertTrue(lastEpoch.hasPath("metrics.confusion.pixel-accuracy"));
 
+    for (String picture : List.of("loss.png", "iou.png", "confusion.png", "samples.png")) {
+      BufferedImage image = ImageIO.read(run.resolve(picture).toFile());
+      assertTrue(image != null && image.getWidth() > 100, picture + " missing or tiny");
+      assertTrue(colours(image) > 3, picture + " is blank");
+    }
+
+    Path events;
+    try (var files = Files.list(run)) {
+      events = files.filter(f -> f.getFileName().toString().startsWith("events.out.tfevents.")).findFirst().orElseThrow();
+    }
+    List<org.tensorflow.proto.Event> records;
+    try {
+      records = io.pixelwise.runner.report.TensorBoardWriterTest.read(events);
+    } catch (Exception e) {
+      throw new AssertionError("event file does not parse: " + e, e);
+    }
+    double lastMiou = records.stream()
+        .flatMap(e -> e.getSummary().getValueList().stream())
+        .filter(v -> v.getTag().equals("val/confusion/miou"))
+        .reduce((a, b) -> b).orElseThrow().getSimpleValue();
+    assertEquals((float) miou, lastMiou, 0f, "TensorBoard mIoU differs from metrics.json");
+    assertTrue(records.stream().anyMatch(e -> e.getSummary().getValueList().stream().anyMatch(v -> v.hasImage())),
+        "no sample image in the event file");
+
     String best = metrics.getString("best.checkpoint");
     assertTrue(Files.isRegularFile(run.resolve("checkpoints").resolve(best + ".index")), best);
+  }
+
+  private static long colours(BufferedImage image) {
+    java.util.Set<Integer> seen = new java.util.HashSet<>();
+    for (int y = 0; y < image.getHeight(); y += 3) {
+      for (int x = 0; x < image.getWidth(); x += 3) {
+        seen.add(image.getRGB(x, y));
+      }
+    }
+    return seen.size();
   }
 
   @Test
@@ -115,6 +149,52 @@ class CommandLineEndToEndTest {
 
   @Test
   @Order(3)
+  void evaluationIsIdenticalThroughThePreprocessedCache() throws IOException {
+    Path plain = temp.resolve("plain.json");
+    Path cached = temp.resolve("cached.json");
+    Path cacheDir = temp.resolve("cache");
+    assertEquals(0, main(args("evaluate", "--checkpoint", run.toString(), "--json", plain.toString())).status());
+    Result r = main(args("evaluate", "--checkpoint", run.toString(), "--json", cached.toString(),
+        "--set", "data.cache=true", "--set", "data.cache-dir=\"" + cacheDir.toString().replace("\\", "/") + "\""));
+    assertEquals(0, r.status(), r.err());
+    assertTrue(Files.list(cacheDir.resolve("synthetic-streets")).anyMatch(p -> p.toString().endsWith(".bin")));
+    Config a = ConfigFactory.parseFile(plain.toFile());
+    Config b = ConfigFactory.parseFile(cached.toFile());
+    assertEquals(a.getDouble("loss"), b.getDouble("loss"), 0.0);
+    assertEquals(a.getList("confusion.confusion").unwrapped(), b.getList("confusion.confusion").unwrapped());
+  }
+
+  @Test
+  void confidenceMetricsGetTheClassProbabilities() {
+    Path json = temp.resolve("kitti.json");
+    Result r = main(args("evaluate", "--checkpoint", run.toString(), "--json", json.toString(),
+        "--set", "eval.metrics=[confusion, kitti-road]"));
+    assertEquals(0, r.status(), r.err());
+    Config scores = ConfigFactory.parseFile(json.toFile());
+    double maxF = scores.getDouble("kitti-road.maxf");
+    assertTrue(maxF > 0.3 && maxF <= 1, "road MaxF " + maxF);
+    assertTrue(scores.getDouble("kitti-road.ap") > 0, "road AP");
+    assertTrue(r.out().contains("MaxF"), r.out());
+  }
+
+  @Test
+  void datasetStatsCountsImagesAndPixelsPerClass() {
+    List<String> command = new ArrayList<>(List.of("datasets", "stats", RECIPE));
+    command.addAll(List.of(SMALL));
+    Result r = main(command.toArray(String[]::new));
+    assertEquals(0, r.status(), r.err());
+    Config stats = ConfigFactory.parseString(r.out());
+    assertEquals(32, stats.getInt("train.images"));
+    assertEquals(8, stats.getInt("val.images"));
+    long total = stats.getLong("train.ignore");
+    for (String name : stats.getStringList("classes")) {
+      total += stats.getLong("train.pixels." + name);
+    }
+    assertEquals(32L * 32 * 64, total, "every pixel is a class or ignore");
+  }
+
+  @Test
+  @Order(4)
   void predictWritesLabelAndOverlayImages() throws IOException {
     Path input = temp.resolve("images");
     Files.createDirectories(input);
@@ -136,6 +216,101 @@ class CommandLineEndToEndTest {
     assertEquals(100, overlay.getWidth());
     int pixel = labels.getRaster().getSample(10, 10, 0);
     assertTrue(pixel < 7, "label image holds class ids, got " + pixel);
+  }
+
+  @Test
+  @Order(5)
+  void anExportedSavedModelPredictsWhatPredictDoes() throws IOException {
+    // An image at the input size, so predict's resizing is the identity and labels compare 1:1.
+    Path input = Files.createDirectories(temp.resolve("export-input"));
+    BufferedImage photo = new BufferedImage(64, 32, BufferedImage.TYPE_3BYTE_BGR);
+    java.util.Random random = new java.util.Random(5);
+    for (int y = 0; y < 32; y++) {
+      for (int x = 0; x < 64; x++) {
+        photo.setRGB(x, y, y < 12 ? 0x5a8cc8 + random.nextInt(8) : 0x606060 + random.nextInt(8) * 0x010101);
+      }
+    }
+    ImageIO.write(photo, "png", input.resolve("frame.png").toFile());
+    Path predicted = temp.resolve("export-predicted");
+    assertEquals(0, main(args("predict", "--checkpoint", run.toString(), "--input", input.toString(),
+        "--output", predicted.toString())).status());
+    BufferedImage expected = ImageIO.read(predicted.resolve("frame_labels.png").toFile());
+
+    Path saved = temp.resolve("saved-model");
+    Result r = main(args("export", "--checkpoint", run.toString(), "--output", saved.toString()));
+    assertEquals(0, r.status(), r.err());
+    assertTrue(Files.isRegularFile(saved.resolve("saved_model.pb")));
+    assertEquals(7, ConfigFactory.parseFile(saved.resolve("classes.json").toFile()).getConfigList("classes").size());
+
+    byte[] pixels = ((java.awt.image.DataBufferByte) photo.getRaster().getDataBuffer()).getData().clone();
+    for (int i = 0; i < pixels.length; i += 3) { // BGR -> RGB
+      byte b = pixels[i];
+      pixels[i] = pixels[i + 2];
+      pixels[i + 2] = b;
+    }
+    try (org.tensorflow.SavedModelBundle bundle = org.tensorflow.SavedModelBundle.load(saved.toString(), "serve");
+        org.tensorflow.types.TUint8 image = org.tensorflow.types.TUint8.tensorOf(
+            org.tensorflow.ndarray.Shape.of(1, 32, 64, 3), org.tensorflow.ndarray.buffer.DataBuffers.of(pixels, true, false));
+        org.tensorflow.Result out = bundle.function("serving_default").call(java.util.Map.of("images", image))) {
+      var labels = (org.tensorflow.types.TUint8) out.get("labels").orElseThrow();
+      var probabilities = (org.tensorflow.types.TFloat32) out.get("probabilities").orElseThrow();
+      for (int y = 0; y < 32; y++) {
+        for (int x = 0; x < 64; x++) {
+          assertEquals(expected.getRaster().getSample(x, y, 0), labels.getByte(0, y, x) & 0xff, "label at (" + x + ", " + y + ")");
+        }
+      }
+      float sum = 0;
+      for (int k = 0; k < 7; k++) {
+        sum += probabilities.getFloat(0, 5, 5, k);
+      }
+      assertEquals(1f, sum, 1e-4f);
+    }
+  }
+
+  @Test
+  @Order(6)
+  void inspectDrawsFiltersAndActivations() throws IOException {
+    Result listing = main(args("inspect", "--checkpoint", run.toString()));
+    assertEquals(0, listing.status(), listing.err());
+    assertTrue(listing.out().contains("backbone/"), listing.out());
+    String kernel = listing.out().lines().map(String::strip).filter(l -> l.startsWith("backbone/") && l.contains("kernel"))
+        .findFirst().orElseThrow().split("\\s+")[0];
+
+    Path input = Files.createDirectories(temp.resolve("inspect-input"));
+    ImageIO.write(new BufferedImage(64, 32, BufferedImage.TYPE_INT_RGB), "png", input.resolve("frame.png").toFile());
+    Path out = temp.resolve("inspected");
+    Result r = main(args("inspect", "--checkpoint", run.toString(), "--filters", kernel,
+        "--activations", "logits", "--image", input.resolve("frame.png").toString(), "--output", out.toString()));
+    assertEquals(0, r.status(), r.err());
+    BufferedImage filters = ImageIO.read(out.resolve(kernel.replace('/', '_') + "_filters.png").toFile());
+    assertTrue(colours(filters) > 10, "filter grid is blank");
+    BufferedImage activations = ImageIO.read(out.resolve("logits_activations.png").toFile());
+    assertTrue(activations.getWidth() > 64, "7 logit channels tiled");
+
+    Result bad = main(args("inspect", "--checkpoint", run.toString(), "--filters", "backbone/nope"));
+    assertEquals(2, bad.status());
+    assertTrue(bad.err().contains(kernel), "known kernels not listed: " + bad.err());
+  }
+
+  @Test
+  @Order(7)
+  void predictWritesKittiStyleConfidenceMaps() throws IOException {
+    Path input = Files.createDirectories(temp.resolve("kitti-input"));
+    ImageIO.write(new BufferedImage(120, 40, BufferedImage.TYPE_INT_RGB), "png", input.resolve("um_000003.png").toFile());
+    ImageIO.write(new BufferedImage(60, 30, BufferedImage.TYPE_INT_RGB), "png", input.resolve("street.png").toFile());
+    Path out = temp.resolve("kitti-output");
+    Result r = main(args("predict", "--checkpoint", run.toString(), "--input", input.toString(), "--output", out.toString(),
+        "--confidence", "road"));
+    assertEquals(0, r.status(), r.err());
+    BufferedImage devkit = ImageIO.read(out.resolve("um_road_000003.png").toFile());
+    assertEquals(120, devkit.getWidth());
+    assertEquals(BufferedImage.TYPE_BYTE_GRAY, devkit.getType());
+    assertTrue(Files.isRegularFile(out.resolve("street_road_confidence.png")));
+
+    Result bad = main(args("predict", "--checkpoint", run.toString(), "--input", input.toString(), "--output",
+        temp.resolve("kitti-bad").toString(), "--confidence", "lane"));
+    assertEquals(2, bad.status());
+    assertTrue(bad.err().contains("road, building"), bad.err());
   }
 
   @Test
@@ -163,6 +338,16 @@ class CommandLineEndToEndTest {
     assertTrue(r.err().contains("train.epoch"), r.err());
     assertTrue(r.err().contains("train.epochs"), "no suggestion in: " + r.err());
     assertTrue(Files.notExists(temp.resolve("typo")), "a run folder was created for a bad config");
+  }
+
+  @Test
+  void aDivergingRunStopsNamingTheStepAndImages() throws IOException {
+    Path out = temp.resolve("diverged");
+    Result r = main(args("train", "--out", out.toString(), "--set", "optimizer.learning-rate=1e30",
+        "--set", "train.epochs=2"));
+    assertEquals(1, r.status(), "a diverged run must fail");
+    assertTrue(r.err().contains("loss became") && r.err().contains("at step"), r.err());
+    assertTrue(r.err().contains("train-000"), "the batch's images are not named: " + r.err());
   }
 
   @Test

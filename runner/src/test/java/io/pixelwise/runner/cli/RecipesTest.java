@@ -28,4 +28,16 @@ class RecipesTest {
     CommandLineEndToEndTest.Result r = CommandLineEndToEndTest.main("config", recipe.toString());
     assertEquals(0, r.status(), recipe + ":\n" + r.err());
   }
+
+  /** Options only a component can check (class names in metric groups, say) are right too. */
+  @ParameterizedTest
+  @MethodSource("recipes")
+  void recipeComponentsAccept(Path recipe) {
+    var plugins = io.pixelwise.runner.plugins.PluginRegistry.load();
+    var loaded = io.pixelwise.runner.config.ConfigLoader.load(
+        recipe.toString(), java.util.List.of(), plugins.classLoaders(), plugins.names());
+    var experiment = new io.pixelwise.runner.train.Experiment(loaded.config(), plugins);
+    assertFalse(experiment.newMetrics().isEmpty());
+    experiment.graphSpec();
+  }
 }

@@ -1,0 +1,50 @@
+package io.pixelwise.runner.cli;
+
+import com.typesafe.config.Config;
+import io.pixelwise.runner.engine.ModelExport;
+import io.pixelwise.runner.engine.ModelSession;
+import io.pixelwise.runner.engine.SegmentationGraph;
+import io.pixelwise.runner.train.CheckpointStore;
+import io.pixelwise.runner.train.Experiment;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "export", mixinStandardHelpOptions = true,
+    description = "Write a checkpoint as a TensorFlow SavedModel (signature serving_default: images -> labels, probabilities).")
+final class ExportCommand implements Callable<Integer> {
+  private static final Logger LOG = LoggerFactory.getLogger(ExportCommand.class);
+
+  @Mixin ConfigOptions config;
+
+  @Option(names = "--checkpoint", required = true, paramLabel = "PATH",
+      description = "Run folder, its checkpoints/ folder, or a checkpoint prefix.")
+  Path checkpoint;
+
+  @Option(names = "--output", required = true, paramLabel = "DIR", description = "New folder for the SavedModel.")
+  Path output;
+
+  @Override
+  public Integer call() throws Exception {
+    Setup setup = Setup.load(config);
+    Path prefix = CheckpointStore.resolve(checkpoint);
+    setup.prepareEngine();
+    Experiment experiment = setup.experiment();
+    Config c = setup.config();
+    Map<String, float[]> trained;
+    try (SegmentationGraph graph = experiment.buildGraph();
+        ModelSession session = new ModelSession(graph, c.getInt("runtime.intra-op-threads"), c.getInt("runtime.inter-op-threads"))) {
+      session.initialize();
+      session.restore(prefix);
+      trained = session.variableValues();
+    }
+    ModelExport.export(experiment.graphSpec(), trained, output);
+    LOG.info("exported {} as a SavedModel into {}", prefix, output);
+    return 0;
+  }
+}

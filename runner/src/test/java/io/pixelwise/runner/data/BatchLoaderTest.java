@@ -1,0 +1,93 @@
+package io.pixelwise.runner.data;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pixelwise.api.data.InputSize;
+import io.pixelwise.api.data.LabelMap;
+import io.pixelwise.api.data.RasterImage;
+import io.pixelwise.api.data.Sample;
+import io.pixelwise.api.data.SampleSource;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class BatchLoaderTest {
+  private static final InputSize SIZE = new InputSize(4, 6);
+  private final ExecutorService workers = Executors.newFixedThreadPool(2);
+
+  @AfterEach
+  void stop() {
+    workers.shutdownNow();
+  }
+
+  /** Ten samples; number 2 is a corrupt file. */
+  private static final SampleSource SOURCE = new SampleSource() {
+    @Override
+    public int size() {
+      return 10;
+    }
+
+    @Override
+    public Sample load(int index) throws IOException {
+      if (index == 2) {
+        throw new IOException("data/broken_000002.png: cannot decode image (corrupt or truncated?)");
+      }
+      byte[] px = new byte[6 * 4 * 3];
+      java.util.Arrays.fill(px, (byte) index);
+      return new Sample("s" + index, new RasterImage(6, 4, 3, px), new LabelMap(6, 4, new byte[24]));
+    }
+  };
+
+  private static List<String> readAll(BatchLoader loader) {
+    List<String> ids = new ArrayList<>();
+    while (loader.hasNext()) {
+      Batch b = loader.next();
+      assertEquals(b.count() * 24 * 3, b.images().length);
+      ids.addAll(b.ids());
+    }
+    return ids;
+  }
+
+  @Test
+  void aBadSampleStopsThePassNamingTheFile() {
+    var options = new BatchLoader.Options(4, SIZE, 3, 1L, false, 2);
+    try (BatchLoader loader = new BatchLoader(SOURCE, options, workers)) {
+      var e = assertThrows(UncheckedIOException.class, () -> readAll(loader));
+      assertTrue(e.getMessage().contains("broken_000002.png"), e.getMessage());
+    }
+  }
+
+  @Test
+  void withSkipBadSamplesItIsSkippedAndCounted() {
+    var options = new BatchLoader.Options(4, SIZE, 3, 1L, false, 2, Augmentation.NONE, true);
+    try (BatchLoader loader = new BatchLoader(SOURCE, options, workers)) {
+      List<String> ids = readAll(loader);
+      assertEquals(9, ids.size());
+      assertFalse(ids.contains("s2"));
+      assertEquals(1, loader.skipped());
+    }
+  }
+
+  @Test
+  void theSameSeedGivesTheSameOrder() {
+    var options = new BatchLoader.Options(3, SIZE, 3, 7L, true, 2, Augmentation.NONE, true);
+    List<String> a;
+    List<String> b;
+    try (BatchLoader loader = new BatchLoader(SOURCE, options, workers)) {
+      a = readAll(loader);
+    }
+    try (BatchLoader loader = new BatchLoader(SOURCE, options, workers)) {
+      b = readAll(loader);
+    }
+    assertEquals(a, b);
+    assertFalse(a.equals(List.of("s0", "s1", "s3", "s4", "s5", "s6", "s7", "s8", "s9")), "not shuffled");
+  }
+}
