@@ -6,21 +6,21 @@ import io.pixelwise.runner.data.Batch;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.junit.jupiter.api.Tag;
 
 /**
  * Speed of the full-width VGG16-FCN8 on this machine: builds the model, runs training steps and
  * inference batches, prints images/s. Not part of the normal test run (minutes, gigabytes):
  *
  * <pre>
- * TF_ENABLE_ONEDNN_OPTS=0 mvn -o -q test -pl runner -am -Dtest=VggFcnBenchmark \
- *     -Dsurefire.failIfNoSpecifiedTests=false -Dpixelwise.bench=true [-Dbench.height=160 -Dbench.width=576
+ * TF_ENABLE_ONEDNN_OPTS=0 mvn -o -q test -pl runner -am -Dbenchmarks -Dtest=VggFcnBenchmark \
+ *     -Dsurefire.failIfNoSpecifiedTests=false [-Dbench.height=160 -Dbench.width=576
  *     -Dbench.batch=2 -Dbench.steps=3 -Dbench.backbone="..." -Dbench.head=fcn8]
  * </pre>
  *
  * oneDNN is read by TensorFlow from the environment, so compare with TF_ENABLE_ONEDNN_OPTS=1.
  */
-@EnabledIfSystemProperty(named = "pixelwise.bench", matches = "true")
+@Tag("benchmark")
 class VggFcnBenchmark {
 
   @Test
