@@ -86,7 +86,14 @@ public final class ComponentSpecs {
         throw new IllegalArgumentException(where + ": a " + kind.label() + " object needs a name");
       }
       String name = choice.getString(SpecSlot.NAME);
-      Config overrides = choice.withoutPath(SpecSlot.NAME);
+      // Rebuilt key by key: an object that replaced a string choice (an included recipe's, or the
+      // file's under --set) ignores fallbacks in Typesafe Config, and would not get the defaults.
+      Config overrides = ConfigFactory.empty();
+      for (var entry : object.entrySet()) {
+        if (!entry.getKey().equals(SpecSlot.NAME)) {
+          overrides = overrides.withValue(ConfigUtil.joinPath(entry.getKey()), entry.getValue());
+        }
+      }
       Config extra = ConfigFactory.empty();
       for (String key : slot.extraKeys()) {
         String k = ConfigUtil.joinPath(key);

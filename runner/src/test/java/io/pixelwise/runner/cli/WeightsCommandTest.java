@@ -32,20 +32,15 @@ class WeightsCommandTest {
   @Test
   void trainingStartsFromImportedWeights(@TempDir Path tmp) throws Exception {
     Path run = tmp.resolve("run");
-    Path conf = tmp.resolve("slim-vgg.conf");
-    Files.writeString(
-        conf,
-        // The defaults (synthetic-streets) plus the model. Not over a recipe that names another
-        // backbone: an object choice over a string choice loses the options' defaults in train
-        // (a config bug outside this test's subject).
-        "model {\n"
-            + "  backbone { name = vgg16, widths = [4, 4, 8, 8, 8], fc-widths = [8, 8] }\n"
-            + "  head = fcn8\n"
-            + "  init-from = \"" + fixture("vgg16-slim-keras.h5") + "\"\n"
-            + "}\n");
+    // Over the demo recipe, whose backbone is simple-conv: the object choice gets vgg16's defaults.
     CommandLineEndToEndTest.Result r =
         CommandLineEndToEndTest.main(
-            "train", conf.toString(),
+            "train", Path.of("..", "conf", "synthetic-simple.conf").toString(),
+            "--set", "model.backbone.name=vgg16",
+            "--set", "model.backbone.widths=[4,4,8,8,8]",
+            "--set", "model.backbone.fc-widths=[8,8]",
+            "--set", "model.head=fcn8",
+            "--set", "model.init-from=\"" + fixture("vgg16-slim-keras.h5") + "\"",
             "--set", "data.height=32", "--set", "data.width=48",
             "--set", "datasets.synthetic-streets.train-size=4",
             "--set", "datasets.synthetic-streets.val-size=2",
