@@ -25,7 +25,12 @@ final class Hdf5WeightFile implements WeightFile {
   Hdf5WeightFile(Path path) {
     this.path = path;
     this.file = new HdfFile(path);
-    collect(file);
+    try {
+      collect(file);
+    } catch (RuntimeException e) {
+      file.close();
+      throw e;
+    }
   }
 
   private void collect(Group group) {

@@ -23,7 +23,11 @@ public final class WeightFiles {
       throw new IllegalArgumentException("weight file " + path + " does not exist");
     }
     if (n == 8 && Arrays.equals(head, HDF5)) {
-      return new Hdf5WeightFile(path);
+      try {
+        return new Hdf5WeightFile(path);
+      } catch (io.jhdf.exceptions.HdfException e) {
+        throw new IllegalArgumentException("weight file " + path + " is not a readable HDF5 file: " + e.getMessage(), e);
+      }
     }
     if (n >= 4 && Arrays.equals(Arrays.copyOf(head, 4), ZIP)) {
       return new NpzWeightFile(path);

@@ -97,7 +97,7 @@ public final class WeightImport {
     try {
       assignments.forEach(Runnable::run);
     } catch (java.io.UncheckedIOException e) {
-      throw e.getCause();
+      throw new IOException(e.getMessage(), e.getCause());
     }
     return new Report(imported, absent);
   }

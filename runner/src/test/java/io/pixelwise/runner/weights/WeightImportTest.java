@@ -174,6 +174,17 @@ class WeightImportTest {
     }
   }
 
+  @Test
+  void aDamagedFileIsAnErrorNamingIt(@TempDir Path tmp) throws IOException {
+    Path h5 = tmp.resolve("cut.h5");
+    Files.write(h5, java.util.Arrays.copyOf(Files.readAllBytes(fixture("vgg16-slim-keras.h5")), 300));
+    var e = assertThrows(IllegalArgumentException.class, () -> WeightFiles.open(h5).close());
+    assertTrue(e.getMessage().startsWith("weight file " + h5 + " is not a readable HDF5 file"), e.getMessage());
+    Path npz = tmp.resolve("cut.npz");
+    Files.write(npz, java.util.Arrays.copyOf(Files.readAllBytes(fixture("vgg16-slim-notop.npz")), 300));
+    assertThrows(IOException.class, () -> WeightFiles.open(npz).close());
+  }
+
   /** A version 1.0 .npy of little-endian float32 in C order. */
   static void writeNpy(OutputStream out, long[] shape, float[] values) throws IOException {
     StringBuilder dims = new StringBuilder();
