@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
       BenchmarkCommand.class,
       ExportCommand.class,
       InspectCommand.class,
+      WeightsCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main {

@@ -3,12 +3,17 @@ package io.pixelwise.runner.engine;
 import io.pixelwise.api.graph.ModelVariable;
 import io.pixelwise.runner.data.Batch;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.tensorflow.Operand;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
@@ -21,8 +26,11 @@ public final class ModelSession implements AutoCloseable {
   /** Loss values of one training step. */
   public record StepLoss(float total, float data) {}
 
+  private record AssignOp(Operand<TFloat32> value, Op assign) {}
+
   private final SegmentationGraph g;
   private final Session session;
+  private final Map<String, AssignOp> assignOps = new HashMap<>();
 
   /**
    * @param intraOpThreads 0 lets TensorFlow choose
@@ -154,6 +162,24 @@ public final class ModelSession implements AutoCloseable {
       throw new IllegalArgumentException(
           "cannot restore checkpoint " + prefix + " into this model (was it trained with another"
               + " model, dataset or input channels?): " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Sets one variable (row-major values of its shape), e.g. to imported weights. The feed op is
+   * added to the graph on first use; TensorFlow sessions pick up graph additions.
+   */
+  public void assign(ModelVariable v, float[] values) {
+    if (values.length != v.size()) {
+      throw new IllegalArgumentException(v.path() + " holds " + v.size() + " values, got " + values.length);
+    }
+    var op = assignOps.computeIfAbsent(v.path(), p -> {
+      Ops tf = Ops.create(g.graph).withSubScope("assign");
+      var value = tf.placeholder(TFloat32.class, Placeholder.shape(v.shape()));
+      return new AssignOp(value, tf.assignVariableOp(v.handle(), value));
+    });
+    try (TFloat32 t = TFloat32.tensorOf(v.shape(), DataBuffers.of(values, true, false))) {
+      session.runner().feed(op.value(), t).addTarget(op.assign()).run();
     }
   }
 

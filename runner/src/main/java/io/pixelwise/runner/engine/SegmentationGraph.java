@@ -53,6 +53,9 @@ public final class SegmentationGraph implements AutoCloseable {
       Optimizer optimizer,
       long seed) {}
 
+  /** The name scope, and variable path prefix, of the backbone. */
+  public static final String BACKBONE_SCOPE = "backbone";
+
   final Graph graph;
   final Placeholder<TUint8> images;
   final Placeholder<TUint8> labels;
@@ -72,6 +75,7 @@ public final class SegmentationGraph implements AutoCloseable {
   final Op save;
   final Op restore;
   private final ClassInfo classes;
+  private final Backbone backbone;
 
   public SegmentationGraph(Spec spec) {
     if (spec.mean().length != spec.channels() || spec.std().length != spec.channels()) {
@@ -84,6 +88,7 @@ public final class SegmentationGraph implements AutoCloseable {
           "a binary (sigmoid) model needs 2 classes, got " + spec.classes().size());
     }
     this.classes = spec.classes();
+    this.backbone = spec.backbone();
     graph = new Graph();
     Ops tf = Ops.create(graph);
     Ops input = tf.withSubScope("input");
@@ -99,7 +104,7 @@ public final class SegmentationGraph implements AutoCloseable {
             input.constant(spec.std()));
 
     GraphContext root = GraphContext.root(tf, training, spec.seed());
-    features = spec.backbone().build(root.scope("backbone"), normalized);
+    features = spec.backbone().build(root.scope(BACKBONE_SCOPE), normalized);
     logits = spec.head().build(root.scope("head"), features, outputChannels(spec));
     Ops out = tf.withSubScope("output");
     predictions = classIds(out, "predictions", logits, spec.binary());
@@ -195,6 +200,11 @@ public final class SegmentationGraph implements AutoCloseable {
 
   public ClassInfo classes() {
     return classes;
+  }
+
+  /** The encoder the graph was built with (for its pretrained weight names). */
+  public Backbone backbone() {
+    return backbone;
   }
 
   public List<ModelVariable> modelVariables() {

@@ -16,6 +16,9 @@ import io.pixelwise.runner.output.RunFolder;
 import io.pixelwise.runner.report.RunPictures;
 import io.pixelwise.runner.report.TensorBoardWriter;
 import com.typesafe.config.ConfigFactory;
+import io.pixelwise.runner.weights.WeightFile;
+import io.pixelwise.runner.weights.WeightFiles;
+import io.pixelwise.runner.weights.WeightImport;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -88,15 +91,17 @@ public final class Trainer {
 
   /** Trains from scratch, or from {@code resume} on (same data order and schedule as if never stopped). */
   public Summary train(Resume resume) throws IOException {
+    // A resumed run restores its checkpoint instead of importing weights.
+    Path initFrom = resume == null ? initFrom() : null;
     ExecutorService workers = Executors.newFixedThreadPool(positive("data.workers"), daemonThreads());
     try {
-      return train(workers, resume);
+      return train(workers, resume, initFrom);
     } finally {
       workers.shutdownNow();
     }
   }
 
-  private Summary train(ExecutorService workers, Resume resume) throws IOException {
+  private Summary train(ExecutorService workers, Resume resume, Path initFrom) throws IOException {
     SampleSource trainSet = experiment.samples(Split.TRAIN, workers);
     SampleSource valSet = experiment.samples(Split.VAL, workers);
     int batchSize = positive("train.batch-size");
@@ -136,6 +141,8 @@ public final class Trainer {
       if (resume != null) {
         session.restore(resume.checkpoint());
         LOG.info("resuming from {} (epoch {}, step {})", resume.checkpoint(), resume.epoch(), resume.step());
+      } else if (initFrom != null) {
+        importWeights(initFrom, graph, session);
       }
       // Class-balanced loss weights came from these counts: keep them with the run (evaluate,
       // predict and --resume read them back instead of counting again).
@@ -254,6 +261,38 @@ public final class Trainer {
       if (!eval.samples().isEmpty()) {
         board.image("val/samples", step, io.pixelwise.runner.report.SampleGrid.draw(eval.samples(), experiment.classes()));
       }
+    }
+  }
+
+  /** {@code model.init-from}, checked before any work; null for none. */
+  private Path initFrom() {
+    String file = c.getString("model.init-from");
+    if (file.isEmpty()) {
+      return null;
+    }
+    String channels = c.getString("model.init-from-channels");
+    if (!channels.equals("bgr") && !channels.equals("rgb")) {
+      throw new IllegalArgumentException("model.init-from-channels: expected bgr or rgb, got '" + channels + "'");
+    }
+    Path path = Path.of(file);
+    if (!Files.isRegularFile(path)) {
+      throw new IllegalArgumentException("model.init-from: weight file " + path + " does not exist");
+    }
+    return path;
+  }
+
+  /** Pretrained backbone weights over the fresh initial values. */
+  private void importWeights(Path file, SegmentationGraph graph, ModelSession session) throws IOException {
+    try (WeightFile weights = WeightFiles.open(file)) {
+      WeightImport.Report report =
+          WeightImport.apply(
+              weights,
+              graph.backbone().pretrainedNames(),
+              graph.modelVariables(),
+              SegmentationGraph.BACKBONE_SCOPE + "/",
+              c.getString("model.init-from-channels").equals("bgr"),
+              session::assign);
+      LOG.info("model.init-from {}: {}", file, report.describe());
     }
   }
 

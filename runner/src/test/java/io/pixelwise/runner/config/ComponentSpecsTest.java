@@ -62,6 +62,20 @@ class ComponentSpecsTest {
   }
 
   @Test
+  void objectChoiceOverAStringChoiceStillGetsTheDefaults() {
+    // An included recipe names the backbone; the experiment replaces it with an object. HOCON marks
+    // such an object as ignoring fallbacks, which must not cost the options their defaults.
+    write(dir, "recipe.conf", "model.backbone = other\n");
+    Config c = load(write(dir, "exp.conf", String.join("\n",
+        "include \"recipe.conf\"",
+        "model.backbone { name = simple-conv, filters = 48 }",
+        ""))).config();
+    Config o = ComponentSpecs.single(c, ComponentKind.BACKBONE, "model.backbone").options();
+    assertEquals(48, o.getInt("filters"));
+    assertEquals(List.of(64, 64), o.getIntList("widths"));
+  }
+
+  @Test
   void componentWithoutDefaultsGetsOnlyItsOverrides() {
     Config c = load(write(dir, "exp.conf", "model.backbone = tiny\n")).config();
     ComponentSpec spec = ComponentSpecs.single(c, ComponentKind.BACKBONE, "model.backbone");

@@ -1,0 +1,38 @@
+package io.pixelwise.runner.weights;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/** Opens a weight file by its content: HDF5 (Keras {@code .h5}) or NumPy {@code .npz}. */
+public final class WeightFiles {
+  private static final byte[] HDF5 = {(byte) 0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
+  private static final byte[] ZIP = {'P', 'K', 3, 4};
+
+  private WeightFiles() {}
+
+  public static WeightFile open(Path path) throws IOException {
+    byte[] head = new byte[8];
+    int n;
+    try (InputStream in = Files.newInputStream(path)) {
+      n = in.readNBytes(head, 0, head.length);
+    } catch (NoSuchFileException e) {
+      throw new IllegalArgumentException("weight file " + path + " does not exist");
+    }
+    if (n == 8 && Arrays.equals(head, HDF5)) {
+      try {
+        return new Hdf5WeightFile(path);
+      } catch (io.jhdf.exceptions.HdfException e) {
+        throw new IllegalArgumentException("weight file " + path + " is not a readable HDF5 file: " + e.getMessage(), e);
+      }
+    }
+    if (n >= 4 && Arrays.equals(Arrays.copyOf(head, 4), ZIP)) {
+      return new NpzWeightFile(path);
+    }
+    throw new IllegalArgumentException(
+        "weight file " + path + " is neither HDF5 (a Keras .h5) nor a NumPy .npz (zip); cannot read it");
+  }
+}
