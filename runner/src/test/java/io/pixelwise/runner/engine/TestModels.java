@@ -27,7 +27,7 @@ public final class TestModels {
         new SegmentationGraph.Spec(
             PLUGINS.backbone(backbone).create(options("backbones." + backbone, backboneOptions)),
             PLUGINS.head(head).create(options("heads." + head, headOptions)),
-            PLUGINS.loss("cross-entropy").create(REFERENCE.getConfig("losses.cross-entropy")),
+            SegmentationGraphTest.loss("cross-entropy", false),
             TWO,
             false,
             3,
