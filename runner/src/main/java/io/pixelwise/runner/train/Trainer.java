@@ -230,7 +230,9 @@ public final class Trainer {
         history.add(record);
         Json.write(run.metricsJson(), Map.of("epochs", history, "best", bestSummary(bestBy, bestScore, bestName)));
         if (board != null) {
-          board(board, record, step, latest != null && record.containsKey("val_loss") ? latest : null);
+          // The sample grid is ~250 KB: every 5th epoch and the last keep the event file small.
+          boolean withImage = epoch % 5 == 0 || epoch == lastEpoch;
+          board(board, record, step, latest != null && record.containsKey("val_loss") ? latest : null, withImage);
         }
         if (latest != null && pictures) {
           RunPictures.write(run.dir(), history, latest.metrics(), latest.samples(), experiment.classes());
@@ -246,7 +248,8 @@ public final class Trainer {
   }
 
   /** The epoch's record as TensorBoard scalars, and the validation samples as an image. */
-  private void board(TensorBoardWriter board, Map<String, Object> record, long step, Evaluator.Evaluation eval)
+  private void board(
+      TensorBoardWriter board, Map<String, Object> record, long step, Evaluator.Evaluation eval, boolean withImage)
       throws IOException {
     board.scalar("train/loss", step, ((Number) record.get("train_loss")).doubleValue());
     board.scalar("train/learning_rate", step, ((Number) record.get("learning_rate")).doubleValue());
@@ -258,7 +261,7 @@ public final class Trainer {
           board.scalar("val/" + m.getKey() + "/" + v.getKey(), step, v.getValue());
         }
       }
-      if (!eval.samples().isEmpty()) {
+      if (withImage && !eval.samples().isEmpty()) {
         board.image("val/samples", step, io.pixelwise.runner.report.SampleGrid.draw(eval.samples(), experiment.classes()));
       }
     }
