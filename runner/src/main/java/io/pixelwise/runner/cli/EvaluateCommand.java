@@ -4,7 +4,6 @@ import io.pixelwise.api.data.Split;
 import io.pixelwise.api.metric.MetricResult;
 import io.pixelwise.runner.data.BatchLoader;
 import io.pixelwise.runner.engine.ModelSession;
-import io.pixelwise.runner.engine.SegmentationGraph;
 import io.pixelwise.runner.output.Json;
 import io.pixelwise.runner.train.CheckpointStore;
 import io.pixelwise.runner.train.Evaluator;
@@ -41,13 +40,10 @@ final class EvaluateCommand implements Callable<Integer> {
     Path prefix = CheckpointStore.resolve(checkpoint);
     setup.prepareEngine();
     Experiment experiment = setup.experiment();
-    experiment.reuseFrequenciesOf(CheckpointStore.runFolderOf(prefix));
     var c = setup.config();
     ExecutorService workers = Executors.newFixedThreadPool(Math.max(1, c.getInt("data.workers")));
-    try (SegmentationGraph graph = experiment.buildGraph();
-        ModelSession session = new ModelSession(graph, c.getInt("runtime.intra-op-threads"), c.getInt("runtime.inter-op-threads"))) {
-      session.initialize();
-      session.restore(prefix);
+    try (Setup.TrainedModel model = setup.restore(experiment, prefix)) {
+      ModelSession session = model.session();
       Evaluator.Evaluation eval =
           Evaluator.run(
               session,

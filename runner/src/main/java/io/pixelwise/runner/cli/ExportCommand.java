@@ -3,7 +3,6 @@ package io.pixelwise.runner.cli;
 import com.typesafe.config.Config;
 import io.pixelwise.runner.engine.ModelExport;
 import io.pixelwise.runner.engine.ModelSession;
-import io.pixelwise.runner.engine.SegmentationGraph;
 import io.pixelwise.runner.train.CheckpointStore;
 import io.pixelwise.runner.train.Experiment;
 import java.nio.file.Path;
@@ -35,13 +34,10 @@ final class ExportCommand implements Callable<Integer> {
     Path prefix = CheckpointStore.resolve(checkpoint);
     setup.prepareEngine();
     Experiment experiment = setup.experiment();
-    experiment.reuseFrequenciesOf(CheckpointStore.runFolderOf(prefix));
     Config c = setup.config();
     Map<String, float[]> trained;
-    try (SegmentationGraph graph = experiment.buildGraph();
-        ModelSession session = new ModelSession(graph, c.getInt("runtime.intra-op-threads"), c.getInt("runtime.inter-op-threads"))) {
-      session.initialize();
-      session.restore(prefix);
+    try (Setup.TrainedModel model = setup.restore(experiment, prefix)) {
+      ModelSession session = model.session();
       trained = session.variableValues();
     }
     ModelExport.export(experiment.graphSpec(), trained, output);

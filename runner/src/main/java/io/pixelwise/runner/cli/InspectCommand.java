@@ -55,12 +55,10 @@ final class InspectCommand implements Callable<Integer> {
     Path prefix = CheckpointStore.resolve(checkpoint);
     setup.prepareEngine();
     Experiment experiment = setup.experiment();
-    experiment.reuseFrequenciesOf(CheckpointStore.runFolderOf(prefix));
     Config c = setup.config();
-    try (SegmentationGraph graph = experiment.buildGraph();
-        ModelSession session = new ModelSession(graph, c.getInt("runtime.intra-op-threads"), c.getInt("runtime.inter-op-threads"))) {
-      session.initialize();
-      session.restore(prefix);
+    try (Setup.TrainedModel model = setup.restore(experiment, prefix)) {
+      ModelSession session = model.session();
+      SegmentationGraph graph = model.graph();
       if (filters == null && activations == null) {
         System.out.println("conv kernels (--filters):");
         for (ModelVariable v : graph.modelVariables()) {

@@ -1,7 +1,6 @@
 package io.pixelwise.runner.cli;
 
 import io.pixelwise.runner.engine.ModelSession;
-import io.pixelwise.runner.engine.SegmentationGraph;
 import io.pixelwise.runner.predict.Predictor;
 import io.pixelwise.runner.train.CheckpointStore;
 import io.pixelwise.runner.train.Experiment;
@@ -44,12 +43,9 @@ final class PredictCommand implements Callable<Integer> {
     List<Path> files = Predictor.inputs(input);
     setup.prepareEngine();
     Experiment experiment = setup.experiment();
-    experiment.reuseFrequenciesOf(CheckpointStore.runFolderOf(prefix));
     var c = setup.config();
-    try (SegmentationGraph graph = experiment.buildGraph();
-        ModelSession session = new ModelSession(graph, c.getInt("runtime.intra-op-threads"), c.getInt("runtime.inter-op-threads"))) {
-      session.initialize();
-      session.restore(prefix);
+    try (Setup.TrainedModel model = setup.restore(experiment, prefix)) {
+      ModelSession session = model.session();
       int n = new Predictor(session, experiment.classes(), experiment.inputSize(), experiment.channels()).run(files, output, confidence);
       LOG.info("labelled {} image(s) into {}", n, output);
     }

@@ -9,6 +9,8 @@ import io.pixelwise.runner.config.ConfigProblemsException;
 import io.pixelwise.runner.config.LoadedConfig;
 import io.pixelwise.runner.plugins.PluginFolder;
 import io.pixelwise.runner.plugins.PluginRegistry;
+import io.pixelwise.runner.engine.ModelSession;
+import io.pixelwise.runner.engine.SegmentationGraph;
 import io.pixelwise.runner.train.Experiment;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -110,5 +112,33 @@ final class Setup {
       env.put("TF_CPP_MIN_LOG_LEVEL", "2");
     }
     Relaunch.ensureEnvironment(env);
+  }
+
+  /** A trained model ready to use: its graph, and a session holding a checkpoint's values. */
+  record TrainedModel(SegmentationGraph graph, ModelSession session) implements AutoCloseable {
+    @Override
+    public void close() {
+      session.close();
+      graph.close();
+    }
+  }
+
+  /**
+   * Builds {@code experiment}'s graph and restores the checkpoint {@code prefix} into a new
+   * session, with what the run computed at training time (class frequencies) read from its folder.
+   */
+  TrainedModel restore(Experiment experiment, java.nio.file.Path prefix) {
+    experiment.reuseFrequenciesOf(io.pixelwise.runner.train.CheckpointStore.runFolderOf(prefix));
+    SegmentationGraph graph = experiment.buildGraph();
+    try {
+      ModelSession session = new ModelSession(
+          graph, config().getInt("runtime.intra-op-threads"), config().getInt("runtime.inter-op-threads"));
+      session.initialize();
+      session.restore(prefix);
+      return new TrainedModel(graph, session);
+    } catch (RuntimeException e) {
+      graph.close();
+      throw e;
+    }
   }
 }

@@ -84,37 +84,27 @@ public record Augmentation(
   }
 
   private static RasterImage place(RasterImage src, int w, int h, int dx, int dy) {
-    int c = src.channels();
-    byte[] out = new byte[w * h * c];
-    for (int y = 0; y < h; y++) {
-      int sy = y - dy;
-      if (sy < 0 || sy >= src.height()) {
-        continue;
-      }
-      int x0 = Math.max(0, dx);
-      int x1 = Math.min(w, dx + src.width());
-      if (x1 > x0) {
-        System.arraycopy(src.pixels(), (sy * src.width() + (x0 - dx)) * c, out, (y * w + x0) * c, (x1 - x0) * c);
-      }
-    }
-    return new RasterImage(w, h, c, out);
+    byte[] out = place(src.pixels(), src.width(), src.height(), src.channels(), w, h, dx, dy, (byte) 0);
+    return new RasterImage(w, h, src.channels(), out);
   }
 
   private static LabelMap placeLabels(LabelMap src, int w, int h, int dx, int dy, int ignoreId) {
-    byte[] out = new byte[w * h];
-    java.util.Arrays.fill(out, (byte) ignoreId);
+    return new LabelMap(w, h, place(src.ids(), src.width(), src.height(), 1, w, h, dx, dy, (byte) ignoreId));
+  }
+
+  /** {@code src} (sw x sh, c bytes a pixel) at offset (dx, dy) in a w x h frame filled with {@code fill}. */
+  private static byte[] place(byte[] src, int sw, int sh, int c, int w, int h, int dx, int dy, byte fill) {
+    byte[] out = new byte[w * h * c];
+    java.util.Arrays.fill(out, fill);
+    int x0 = Math.max(0, dx);
+    int x1 = Math.min(w, dx + sw);
     for (int y = 0; y < h; y++) {
       int sy = y - dy;
-      if (sy < 0 || sy >= src.height()) {
-        continue;
-      }
-      int x0 = Math.max(0, dx);
-      int x1 = Math.min(w, dx + src.width());
-      if (x1 > x0) {
-        System.arraycopy(src.ids(), sy * src.width() + (x0 - dx), out, y * w + x0, x1 - x0);
+      if (sy >= 0 && sy < sh && x1 > x0) {
+        System.arraycopy(src, (sy * sw + (x0 - dx)) * c, out, (y * w + x0) * c, (x1 - x0) * c);
       }
     }
-    return new LabelMap(w, h, out);
+    return out;
   }
 
   private static RasterImage photometric(RasterImage src, double brightness, double contrast, double saturation) {
