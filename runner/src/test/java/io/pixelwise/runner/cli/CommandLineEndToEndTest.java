@@ -119,7 +119,15 @@ class CommandLineEndToEndTest {
     assertTrue(records.stream().anyMatch(e -> e.getSummary().getValueList().stream().anyMatch(v -> v.hasImage())),
         "no sample image in the event file");
 
+    String log = Files.readString(run.resolve("train.log"));
+    assertTrue(java.util.regex.Pattern.compile("epoch 4/4 32/32 img, [0-9.]+ img/s, ETA 0:00 loss [0-9.]+").matcher(log).find(),
+        "no progress line with images, img/s and ETA in train.log");
+
     String best = metrics.getString("best.checkpoint");
+    try (var files = Files.list(run.resolve("checkpoints"))) {
+      long kept = files.filter(f -> f.toString().endsWith(".index")).count();
+      assertTrue(kept <= 3, kept + " checkpoints kept; train.keep-checkpoints = 2 plus the best");
+    }
     assertTrue(Files.isRegularFile(run.resolve("checkpoints").resolve(best + ".index")), best);
   }
 
@@ -348,6 +356,18 @@ class CommandLineEndToEndTest {
     assertEquals(1, r.status(), "a diverged run must fail");
     assertTrue(r.err().contains("loss became") && r.err().contains("at step"), r.err());
     assertTrue(r.err().contains("train-000"), "the batch's images are not named: " + r.err());
+  }
+
+  @Test
+  void earlyStoppingEndsARunThatNoLongerImproves() throws IOException {
+    Path out = temp.resolve("stalled");
+    // A learning rate too small to change any prediction: the score never improves after epoch 1.
+    Result r = main(args("train", "--out", out.toString(), "--set", "optimizer.learning-rate=1e-12",
+        "--set", "train.early-stopping-patience=1", "--set", "output.pictures=false"));
+    assertEquals(0, r.status(), r.err());
+    var epochs = ConfigFactory.parseFile(out.resolve("metrics.json").toFile()).getConfigList("epochs");
+    assertEquals(2, epochs.size(), "stopped after one evaluation without improvement");
+    assertTrue(Files.readString(out.resolve("train.log")).contains("early stop after epoch 2"));
   }
 
   @Test
