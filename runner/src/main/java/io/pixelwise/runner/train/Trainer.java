@@ -44,6 +44,7 @@ public final class Trainer {
   private final Experiment experiment;
   private final RunFolder run;
   private final Config c;
+  private int rollbacksLeft;
 
   public Trainer(Experiment experiment, RunFolder run) {
     this.experiment = experiment;
@@ -126,6 +127,8 @@ public final class Trainer {
     long step = resume == null ? 0 : resume.step();
     int firstEpoch = resume == null ? 1 : resume.epoch() + 1;
     int patience = c.getInt("train.early-stopping-patience");
+    double lrScale = 1;
+    int rollbacks = 0;
     int evaluationsSinceBest = 0;
     boolean pictures = c.getBoolean("output.pictures");
     boolean skipBad = c.getBoolean("data.skip-bad-samples");
@@ -138,11 +141,20 @@ public final class Trainer {
         ModelSession session =
             new ModelSession(graph, c.getInt("runtime.intra-op-threads"), c.getInt("runtime.inter-op-threads"))) {
       session.initialize();
+      String onNonFinite = c.getString("train.non-finite-loss.action");
+      if (!onNonFinite.equals("stop") && !onNonFinite.equals("rollback")) {
+        throw new IllegalArgumentException(
+            "train.non-finite-loss.action: expected stop or rollback, got '" + onNonFinite + "'");
+      }
+      rollbacksLeft = onNonFinite.equals("rollback") ? c.getInt("train.non-finite-loss.max-rollbacks") : 0;
       if (resume != null) {
         session.restore(resume.checkpoint());
         LOG.info("resuming from {} (epoch {}, step {})", resume.checkpoint(), resume.epoch(), resume.step());
       } else if (initFrom != null) {
         importWeights(initFrom, graph, session);
+      }
+      if (rollbacksLeft > 0 && checkpoints.pointer(CheckpointStore.LATEST).isEmpty()) {
+        checkpoints.save(session, step, 0, Map.of()); // the starting point to roll back to
       }
       // Class-balanced loss weights came from these counts: keep them with the run (evaluate,
       // predict and --resume read them back instead of counting again).
@@ -168,9 +180,21 @@ public final class Trainer {
             Progress progress = Progress.start(String.format("epoch %d/%d", epoch, lastEpoch), epochImages)) {
           while (loader.hasNext() && step < totalSteps) {
             Batch batch = loader.next();
-            float lr = (float) schedule.at(step);
+            float lr = (float) (schedule.at(step) * lrScale);
             ModelSession.StepLoss loss = session.train(batch, lr, step + 1);
             step++;
+            if (!Float.isFinite(loss.total()) && rollbacksLeft > 0 && checkpoints.pointer(CheckpointStore.LATEST).isPresent()) {
+              // The update has already written non-finite values into the weights: go back to the
+              // last checkpoint (weights and optimizer state) and carry on with a smaller rate.
+              String back = checkpoints.pointer(CheckpointStore.LATEST).orElseThrow();
+              session.restore(run.checkpoints().resolve(back));
+              rollbacksLeft--;
+              lrScale *= c.getDouble("train.non-finite-loss.lr-factor");
+              rollbacks++;
+              LOG.warn("loss became {} at step {} (epoch {}) on images {}: rolled back to {}, learning rate x{}",
+                  loss.total(), step, epoch, batch.ids(), back, String.format("%.3g", lrScale));
+              continue;
+            }
             if (!Float.isFinite(loss.total())) {
               throw new IllegalStateException(
                   "loss became " + loss.total() + " at step " + step + " (epoch " + epoch + ") on images "
@@ -188,7 +212,10 @@ public final class Trainer {
         Map<String, Object> record = new LinkedHashMap<>();
         record.put("epoch", epoch);
         record.put("step", step);
-        record.put("learning_rate", schedule.at(Math.max(0, step - 1)));
+        record.put("learning_rate", schedule.at(Math.max(0, step - 1)) * lrScale);
+        if (rollbacks > 0) {
+          record.put("rollbacks", rollbacks);
+        }
         if (skippedSamples > 0) {
           record.put("skipped_samples", skippedSamples);
         }

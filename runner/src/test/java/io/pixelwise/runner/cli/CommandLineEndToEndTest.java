@@ -359,6 +359,20 @@ class CommandLineEndToEndTest {
   }
 
   @Test
+  void aDivergingRunCanRollBackAndGoOn() throws IOException {
+    Path out = temp.resolve("rolled-back");
+    Result r = main(args("train", "--out", out.toString(), "--set", "optimizer.learning-rate=10",
+        "--set", "train.epochs=2", "--set", "output.pictures=false",
+        "--set", "train.non-finite-loss.action=rollback", "--set", "train.non-finite-loss.max-rollbacks=6"));
+    assertEquals(0, r.status(), r.err());
+    var epochs = ConfigFactory.parseFile(out.resolve("metrics.json").toFile()).getConfigList("epochs");
+    assertEquals(2, epochs.size());
+    assertTrue(epochs.get(1).getInt("rollbacks") >= 1, "no rollback recorded");
+    assertTrue(epochs.get(1).getDouble("learning_rate") < 1, "learning rate not lowered");
+    assertTrue(Files.readString(out.resolve("train.log")).contains("rolled back to step-0000000"));
+  }
+
+  @Test
   void earlyStoppingEndsARunThatNoLongerImproves() throws IOException {
     Path out = temp.resolve("stalled");
     // A learning rate too small to change any prediction: the score never improves after epoch 1.
