@@ -24,15 +24,61 @@ public final class WeightFiles {
     }
     if (n == 8 && Arrays.equals(head, HDF5)) {
       try {
-        return new Hdf5WeightFile(path);
+        return new Guarded(new Hdf5WeightFile(path));
       } catch (io.jhdf.exceptions.HdfException e) {
         throw new IllegalArgumentException("weight file " + path + " is not a readable HDF5 file: " + e.getMessage(), e);
       }
     }
     if (n >= 4 && Arrays.equals(Arrays.copyOf(head, 4), ZIP)) {
-      return new NpzWeightFile(path);
+      try {
+        return new Guarded(new NpzWeightFile(path));
+      } catch (IOException | RuntimeException e) {
+        throw damaged(path, e);
+      }
     }
     throw new IllegalArgumentException(
         "weight file " + path + " is neither HDF5 (a Keras .h5) nor a NumPy .npz (zip); cannot read it");
+  }
+
+  /**
+   * Errors from the file parsers (jHDF's unchecked exceptions, zip and buffer errors on truncated
+   * data) become one error that names the file; messages that already do pass unchanged.
+   */
+  private static IOException damaged(Path path, Exception e) {
+    if (e instanceof IOException io && String.valueOf(e.getMessage()).contains(path.toString())) {
+      return io;
+    }
+    if (e instanceof IllegalArgumentException iae && String.valueOf(e.getMessage()).contains(path.toString())) {
+      throw iae;
+    }
+    // Bad input, like every other unreadable file: the command exits with status 2.
+    throw new IllegalArgumentException("weight file " + path + " is damaged or truncated: " + e, e);
+  }
+
+  /** Every read error of the wrapped file names the file. */
+  private record Guarded(WeightFile file) implements WeightFile {
+    @Override
+    public Path path() {
+      return file.path();
+    }
+
+    @Override
+    public java.util.List<Entry> entries() {
+      return file.entries();
+    }
+
+    @Override
+    public float[] read(String name) throws IOException {
+      try {
+        return file.read(name);
+      } catch (IOException | RuntimeException e) {
+        throw damaged(file.path(), e);
+      }
+    }
+
+    @Override
+    public void close() throws IOException {
+      file.close();
+    }
   }
 }

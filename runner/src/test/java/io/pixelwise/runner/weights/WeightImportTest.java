@@ -182,7 +182,8 @@ class WeightImportTest {
     assertTrue(e.getMessage().startsWith("weight file " + h5 + " is not a readable HDF5 file"), e.getMessage());
     Path npz = tmp.resolve("cut.npz");
     Files.write(npz, java.util.Arrays.copyOf(Files.readAllBytes(fixture("vgg16-slim-notop.npz")), 300));
-    assertThrows(IOException.class, () -> WeightFiles.open(npz).close());
+    var cut = assertThrows(IllegalArgumentException.class, () -> WeightFiles.open(npz).close());
+    assertTrue(cut.getMessage().contains(npz.toString()), "the error does not name the file: " + cut.getMessage());
   }
 
   /** A version 1.0 .npy of little-endian float32 in C order. */
