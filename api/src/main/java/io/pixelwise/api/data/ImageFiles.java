@@ -9,7 +9,10 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Iterator;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 
 /**
  * Reads dataset images through ImageIO (PNG and JPEG built in; TwelveMonkeys plugins, when on the
@@ -21,17 +24,50 @@ public final class ImageFiles {
   /** Decodes an image file; fails with the file's name if it is missing, unreadable or truncated. */
   public static BufferedImage read(Path file) throws IOException {
     BufferedImage image;
-    try (InputStream in = Files.newInputStream(file)) {
-      image = ImageIO.read(in);
+    try (InputStream in = Files.newInputStream(file);
+        ImageInputStream stream = ImageIO.createImageInputStream(in)) {
+      Iterator<ImageReader> readers = stream == null ? null : ImageIO.getImageReaders(stream);
+      if (readers == null || !readers.hasNext()) {
+        throw new IOException(file + ": not an image format this build can read (PNG or JPEG expected)");
+      }
+      ImageReader reader = readers.next();
+      try {
+        reader.setInput(stream, true, true);
+        // The header's size, checked before any pixel is decoded: a decompression bomb (a tiny
+        // file claiming a huge image) must not exhaust the memory.
+        long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
+        if (pixels <= 0 || pixels > maxPixels) {
+          throw new IOException(file + ": image of " + reader.getWidth(0) + "x" + reader.getHeight(0) + " pixels"
+              + (pixels <= 0 ? " is empty" : " exceeds the limit of " + maxPixels + " pixels (data.max-image-pixels)"));
+        }
+        image = reader.read(0);
+      } finally {
+        reader.dispose();
+      }
     } catch (NoSuchFileException e) {
       throw new IOException(file + ": no such file", e);
-    } catch (IOException | RuntimeException e) {
+    } catch (IOException e) {
+      if (String.valueOf(e.getMessage()).startsWith(file.toString())) {
+        throw e;
+      }
       throw new IOException(file + ": cannot decode image (corrupt or truncated?): " + e.getMessage(), e);
-    }
-    if (image == null) {
-      throw new IOException(file + ": not an image format this build can read (PNG or JPEG expected)");
+    } catch (RuntimeException e) {
+      throw new IOException(file + ": cannot decode image (corrupt or truncated?): " + e, e);
     }
     return image;
+  }
+
+  private static volatile long maxPixels = 100_000_000L;
+
+  /**
+   * Sets the largest image (width x height) {@link #read} decodes, process-wide: the runner sets it
+   * from {@code data.max-image-pixels} before any dataset reads a file.
+   */
+  public static void setMaxPixels(long limit) {
+    if (limit <= 0) {
+      throw new IllegalArgumentException("data.max-image-pixels must be positive, got " + limit);
+    }
+    maxPixels = limit;
   }
 
   /** The image as 8-bit RGB, whatever its stored type (palette, grey, 16-bit, with alpha). */

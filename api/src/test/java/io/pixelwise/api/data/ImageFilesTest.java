@@ -58,6 +58,39 @@ class ImageFilesTest {
   }
 
   @Test
+  void anImageOverThePixelLimitIsRefusedBeforeDecoding() throws IOException {
+    Path file = write(BufferedImage.TYPE_3BYTE_BGR);
+    try {
+      ImageFiles.setMaxPixels(37 * 21 - 1);
+      IOException e = assertThrows(IOException.class, () -> ImageFiles.read(file));
+      assertTrue(e.getMessage().contains(file.toString()) && e.getMessage().contains("37x21"), e.getMessage());
+      ImageFiles.setMaxPixels(37 * 21);
+      assertEquals(37, ImageFiles.read(file).getWidth());
+    } finally {
+      ImageFiles.setMaxPixels(100_000_000L);
+    }
+  }
+
+  @Test
+  void aPngHeaderClaimingAGiganticImageIsRefused() throws IOException {
+    // A valid PNG header (IHDR) for 100000 x 100000 pixels with no data: 10^10 pixels.
+    java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
+    png.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
+    java.nio.ByteBuffer ihdr = java.nio.ByteBuffer.allocate(17);
+    ihdr.put(new byte[] {'I', 'H', 'D', 'R'}).putInt(100_000).putInt(100_000).put((byte) 8).put((byte) 2)
+        .put((byte) 0).put((byte) 0).put((byte) 0);
+    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+    crc.update(ihdr.array());
+    png.write(java.nio.ByteBuffer.allocate(4).putInt(13).array());
+    png.write(ihdr.array());
+    png.write(java.nio.ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
+    Path bomb = dir.resolve("bomb.png");
+    Files.write(bomb, png.toByteArray());
+    IOException e = assertThrows(IOException.class, () -> ImageFiles.read(bomb));
+    assertTrue(e.getMessage().contains("exceeds the limit"), e.getMessage());
+  }
+
+  @Test
   void aTruncatedFileIsNamed() throws IOException {
     Path file = write(BufferedImage.TYPE_3BYTE_BGR);
     byte[] bytes = Files.readAllBytes(file);

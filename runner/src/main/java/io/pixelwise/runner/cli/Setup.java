@@ -47,6 +47,7 @@ final class Setup {
       plugins = plugins(Path.of(dir), !dir.equals(fallback));
     }
     LoadedConfig loaded = ConfigLoader.load(options.conf, sets, plugins.classLoaders(), plugins.names());
+    io.pixelwise.api.data.ImageFiles.setMaxPixels(loaded.config().getLong("data.max-image-pixels"));
     return new Setup(plugins, loaded);
   }
 
@@ -108,6 +109,11 @@ final class Setup {
     }
     Map<String, String> env = new LinkedHashMap<>();
     env.put("TF_ENABLE_ONEDNN_OPTS", on ? "1" : "0");
+    if (config().getBoolean("train.deterministic")) {
+      // TensorFlow picks deterministic kernels (and refuses ops that have none) when this is set
+      // before it loads; initialisation, data order, augmentation and dropout are seeded anyway.
+      env.put("TF_DETERMINISTIC_OPS", "1");
+    }
     if (System.getenv("TF_CPP_MIN_LOG_LEVEL") == null) {
       env.put("TF_CPP_MIN_LOG_LEVEL", "2");
     }

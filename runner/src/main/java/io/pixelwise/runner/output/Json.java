@@ -37,6 +37,10 @@ public final class Json {
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
     try {
       Files.writeString(tmp, text);
+      // On disk before the rename makes it visible: a crash never leaves a pointer to nothing.
+      try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
+        channel.force(true);
+      }
       Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
       IOException error =
