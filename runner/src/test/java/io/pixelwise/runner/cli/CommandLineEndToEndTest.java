@@ -385,6 +385,21 @@ class CommandLineEndToEndTest {
   }
 
   @Test
+  void syntaxErrorsAndIncludeCyclesAreNamed() throws IOException {
+    Path bad = temp.resolve("bad.conf");
+    Files.writeString(bad, "train {\n  epochs = \n");
+    Result r = main("config", bad.toString());
+    assertEquals(2, r.status());
+    assertTrue(r.err().contains("bad.conf") && r.err().contains(": 3"), r.err());
+
+    Files.writeString(temp.resolve("a.conf"), "include \"b.conf\"\n");
+    Files.writeString(temp.resolve("b.conf"), "include \"a.conf\"\n");
+    Result cycle = main("config", temp.resolve("a.conf").toString());
+    assertEquals(2, cycle.status());
+    assertTrue(cycle.err().contains("cycle"), cycle.err());
+  }
+
+  @Test
   void aWrongTypeFailsAndNamesTheKey() {
     Result r = main("config", RECIPE, "--set", "train.batch-size=ten");
     assertEquals(2, r.status());
