@@ -22,7 +22,7 @@ class KilledRunResumeTest {
   private static final List<String> SMALL = List.of(
       "--set", "data.height=32", "--set", "data.width=64",
       "--set", "datasets.synthetic-streets.train-size=24", "--set", "datasets.synthetic-streets.val-size=8",
-      "--set", "train.epochs=6", "--set", "train.batch-size=8", "--set", "eval.batch-size=8",
+      "--set", "train.epochs=10", "--set", "train.batch-size=8", "--set", "eval.batch-size=8",
       "--set", "output.pictures=false", "--set", "output.tensorboard=false",
       "--set", "runtime.onednn=on");
 
@@ -67,6 +67,8 @@ class KilledRunResumeTest {
     while (!Files.exists(latest) && victim.isAlive() && System.nanoTime() < deadline) {
       Thread.sleep(20);
     }
+    // Then a random moment later: mid-step, mid-evaluation or mid-checkpoint, all must resume.
+    Thread.sleep(new java.util.Random().nextInt(600));
     assertTrue(victim.isAlive(), "the run ended before it could be killed");
     victim.destroyForcibly(); // SIGKILL on Linux: no shutdown hooks, no cleanup
     victim.waitFor();
@@ -74,10 +76,10 @@ class KilledRunResumeTest {
 
     assertEquals(0, await(start(List.of("train", "--resume", killed.toString()))));
 
-    String last = "step-0000018.data-00000-of-00001";
+    String last = "step-0000030.data-00000-of-00001";
     assertArrayEquals(Files.readAllBytes(full.resolve("checkpoints").resolve(last)),
         Files.readAllBytes(killed.resolve("checkpoints").resolve(last)),
         "killed at " + killed + " (" + killedAt + ") and resumed: weights differ from the uninterrupted run");
-    System.out.printf("killed after %s, resumed to step 18 with bit-identical weights%n", killedAt);
+    System.out.printf("killed after %s, resumed to step 30 with bit-identical weights%n", killedAt);
   }
 }
