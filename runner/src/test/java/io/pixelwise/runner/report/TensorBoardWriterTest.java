@@ -19,6 +19,14 @@ import org.tensorflow.proto.Event;
 public class TensorBoardWriterTest {
   @TempDir Path dir;
 
+  /** TFRecord's masked CRC32C, written here independently of TensorFlow to check its framing. */
+  static int maskedCrc(byte[] bytes, int offset, int length) {
+    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    crc.update(bytes, offset, length);
+    int c = (int) crc.getValue();
+    return ((c >>> 15) | (c << 17)) + 0xa282ead8;
+  }
+
   /** Reads TFRecords back, checking both checksums of every record. */
   public static List<Event> read(Path file) throws Exception {
     ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
@@ -27,10 +35,10 @@ public class TensorBoardWriterTest {
       byte[] len = new byte[8];
       b.get(len);
       long length = ByteBuffer.wrap(len).order(ByteOrder.LITTLE_ENDIAN).getLong();
-      assertEquals(TensorBoardWriter.maskedCrc(len, 0, 8), b.getInt(), "length checksum");
+      assertEquals(maskedCrc(len, 0, 8), b.getInt(), "length checksum");
       byte[] data = new byte[(int) length];
       b.get(data);
-      assertEquals(TensorBoardWriter.maskedCrc(data, 0, data.length), b.getInt(), "data checksum");
+      assertEquals(maskedCrc(data, 0, data.length), b.getInt(), "data checksum");
       events.add(Event.parseFrom(data));
     }
     return events;
