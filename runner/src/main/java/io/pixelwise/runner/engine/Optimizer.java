@@ -34,8 +34,62 @@ public abstract class Optimizer {
       Operand<TFloat32> lr,
       Operand<TFloat32> t);
 
+  /** A learning-rate factor for the variables whose path matches a glob ({@code *} within a path segment, {@code **} across). */
+  public record LrMultiplier(String variables, double factor) {
+    public LrMultiplier {
+      if (!(factor >= 0)) {
+        throw new IllegalArgumentException(
+            "optimizer.lr-multipliers: multiplier for '" + variables + "' must be >= 0, got " + factor);
+      }
+    }
+
+    boolean matches(String path) {
+      StringBuilder regex = new StringBuilder();
+      for (int i = 0; i < variables.length(); i++) {
+        char ch = variables.charAt(i);
+        if (ch == '*' && i + 1 < variables.length() && variables.charAt(i + 1) == '*') {
+          regex.append(".*");
+          i++;
+        } else if (ch == '*') {
+          regex.append("[^/]*");
+        } else if (ch == '?') {
+          regex.append("[^/]");
+        } else {
+          regex.append(java.util.regex.Pattern.quote(String.valueOf(ch)));
+        }
+      }
+      return path.matches(regex.toString());
+    }
+  }
+
+  private List<LrMultiplier> multipliers = List.of();
+
+  /** This optimizer with per-variable learning-rate factors; the first matching pattern wins. */
+  public Optimizer withMultipliers(List<LrMultiplier> factors) {
+    this.multipliers = List.copyOf(factors);
+    return this;
+  }
+
+  /** The learning rate of one variable: {@code lr} times its multiplier, if a pattern matches. */
+  protected Operand<TFloat32> lrFor(Ops tf, Operand<TFloat32> lr, ModelVariable v) {
+    for (LrMultiplier m : multipliers) {
+      if (m.matches(v.path())) {
+        return m.factor() == 1 ? lr : tf.math.mul(lr, tf.constant((float) m.factor()));
+      }
+    }
+    return lr;
+  }
+
   /** From the {@code optimizer} config section. */
   public static Optimizer fromConfig(Config c) {
+    List<LrMultiplier> factors = new ArrayList<>();
+    for (Config m : c.getConfigList("lr-multipliers")) {
+      factors.add(new LrMultiplier(m.getString("variables"), m.getDouble("multiplier")));
+    }
+    return byName(c).withMultipliers(factors);
+  }
+
+  private static Optimizer byName(Config c) {
     String name = c.getString("name");
     return switch (name) {
       case "adam" ->
@@ -92,7 +146,7 @@ public abstract class Optimizer {
         ModelVariable vv = zerosSlot(s, "v", v);
         updates.add(
             s.tf().train.resourceApplyAdam(
-                v.handle(), m.handle(), vv.handle(), b1Power, b2Power, lr, b1, b2, eps, gradients.get(i)));
+                v.handle(), m.handle(), vv.handle(), b1Power, b2Power, lrFor(s.tf(), lr, v), b1, b2, eps, gradients.get(i)));
       }
       return tf.withControlDependencies(updates).noOp();
     }
@@ -124,7 +178,7 @@ public abstract class Optimizer {
         ModelVariable accum = zerosSlot(s, "momentum", v);
         updates.add(
             s.tf().train.resourceApplyMomentum(
-                v.handle(), accum.handle(), lr, gradients.get(i), mom, ResourceApplyMomentum.useNesterov(nesterov)));
+                v.handle(), accum.handle(), lrFor(s.tf(), lr, v), gradients.get(i), mom, ResourceApplyMomentum.useNesterov(nesterov)));
       }
       return tf.withControlDependencies(updates).noOp();
     }

@@ -64,6 +64,7 @@ public final class Experiment {
     this.datasetSpec = ComponentSpecs.single(config, ComponentKind.DATASET, "dataset");
     this.dataset = plugins.dataset(datasetSpec.name()).create(datasetSpec.options(), inputSize);
     this.metricSpecs = ComponentSpecs.list(config, ComponentKind.METRIC, "eval.metrics");
+    Optimizer.fromConfig(config.getConfig("optimizer")); // its options fail here, before any run folder exists
     String normalization = config.getString("data.normalization");
     switch (normalization) {
       case "config" -> {}

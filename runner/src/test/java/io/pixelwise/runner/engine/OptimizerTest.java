@@ -72,4 +72,27 @@ class OptimizerTest {
       assertEquals(wv, w[i], 1e-5);
     }
   }
+
+  @Test
+  void learningRateMultipliersScaleTheMatchingVariables() {
+    // Plain SGD step from w = 1 on (w - 3)^2: gradient -4, so w = 1 + 4 * lr * multiplier.
+    Optimizer half = new Optimizer.Momentum(0f, false).withMultipliers(
+        List.of(new Optimizer.LrMultiplier("other/**", 3), new Optimizer.LrMultiplier("w", 0.5)));
+    assertEquals(1.2f, run(half, 0.1f, 1)[0], 1e-6f);
+    Optimizer unmatched = new Optimizer.Momentum(0f, false).withMultipliers(List.of(new Optimizer.LrMultiplier("x*", 0.5)));
+    assertEquals(1.4f, run(unmatched, 0.1f, 1)[0], 1e-6f);
+    Optimizer frozen = new Optimizer.Adam(0.9f, 0.999f, 1e-8f).withMultipliers(List.of(new Optimizer.LrMultiplier("*", 0)));
+    assertEquals(1f, run(frozen, 0.1f, 3)[2], 0f);
+  }
+
+  @Test
+  void globsMatchWithinAndAcrossSegments() {
+    var oneLevel = new Optimizer.LrMultiplier("backbone/*/kernel", 1);
+    org.junit.jupiter.api.Assertions.assertTrue(oneLevel.matches("backbone/stem/kernel"));
+    org.junit.jupiter.api.Assertions.assertFalse(oneLevel.matches("backbone/block1/conv1/kernel"));
+    org.junit.jupiter.api.Assertions.assertTrue(new Optimizer.LrMultiplier("backbone/**", 1).matches("backbone/block1/conv1/kernel"));
+    var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> new Optimizer.LrMultiplier("head/**", -1));
+    org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("optimizer.lr-multipliers"));
+  }
 }
