@@ -17,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -59,25 +58,7 @@ class SegmentationGraphTest {
 
   /** Bright blobs on dark noise; the label says which, with an ignored border row. */
   static Batch batch(long seed, int count) {
-    SplittableRandom r = new SplittableRandom(seed);
-    byte[] images = new byte[count * H * W * 3];
-    byte[] labels = new byte[count * H * W];
-    for (int n = 0; n < count; n++) {
-      int cx = r.nextInt(W);
-      int cy = r.nextInt(H);
-      int rad = 3 + r.nextInt(5);
-      for (int y = 0; y < H; y++) {
-        for (int x = 0; x < W; x++) {
-          boolean inside = (x - cx) * (x - cx) + (y - cy) * (y - cy) <= rad * rad;
-          int p = (n * H + y) * W + x;
-          for (int c = 0; c < 3; c++) {
-            images[p * 3 + c] = (byte) ((inside ? 150 : 40) + r.nextInt(60));
-          }
-          labels[p] = (byte) (y == 0 ? 255 : inside ? 1 : 0);
-        }
-      }
-    }
-    return new Batch(count, H, W, 3, images, labels, List.of());
+    return TestModels.blobs(seed, count, H, W, 3, 5);
   }
 
   @Test

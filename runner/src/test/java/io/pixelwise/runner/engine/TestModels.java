@@ -1,5 +1,7 @@
 package io.pixelwise.runner.engine;
 
+import io.pixelwise.runner.data.Batch;
+
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.pixelwise.api.data.ClassInfo;
@@ -40,5 +42,31 @@ public final class TestModels {
 
   private static Config options(String section, String overrides) {
     return ConfigFactory.parseString(overrides).withFallback(REFERENCE.getConfig(section));
+  }
+
+  /**
+   * Bright discs (radius {@code minRadius} + 0..{@code radiusSpread}-1) on dark noise, labelled 1
+   * inside and 0 outside; the top row is ignored (255).
+   */
+  public static Batch blobs(long seed, int count, int h, int w, int minRadius, int radiusSpread) {
+    java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
+    byte[] images = new byte[count * h * w * 3];
+    byte[] labels = new byte[count * h * w];
+    for (int n = 0; n < count; n++) {
+      int cx = r.nextInt(w);
+      int cy = r.nextInt(h);
+      int rad = minRadius + r.nextInt(radiusSpread);
+      for (int y = 0; y < h; y++) {
+        for (int x = 0; x < w; x++) {
+          boolean inside = (x - cx) * (x - cx) + (y - cy) * (y - cy) <= rad * rad;
+          int p = (n * h + y) * w + x;
+          for (int c = 0; c < 3; c++) {
+            images[p * 3 + c] = (byte) ((inside ? 150 : 40) + r.nextInt(60));
+          }
+          labels[p] = (byte) (y == 0 ? 255 : inside ? 1 : 0);
+        }
+      }
+    }
+    return new Batch(count, h, w, 3, images, labels, java.util.List.of());
   }
 }
