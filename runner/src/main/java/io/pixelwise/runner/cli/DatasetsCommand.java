@@ -112,12 +112,13 @@ final class DatasetsCommand {
       ExecutorService workers = Executors.newFixedThreadPool(Math.max(1, setup.config().getInt("data.workers")));
       try {
         for (Split split : Split.values()) {
+          SampleSource cached;
           try {
-            experiment.dataset().split(split);
+            cached = experiment.samplesCached(split, workers);
           } catch (IllegalArgumentException absent) {
+            System.out.printf("%s: not cached (%s)%n", split.label(), absent.getMessage());
             continue;
           }
-          SampleSource cached = experiment.samplesCached(split, workers);
           System.out.printf("%s: %d images cached%n", split.label(), cached.size());
         }
       } finally {

@@ -5,7 +5,6 @@ import io.pixelwise.api.metric.MetricResult;
 import io.pixelwise.runner.data.BatchLoader;
 import io.pixelwise.runner.engine.ModelSession;
 import io.pixelwise.runner.output.Json;
-import io.pixelwise.runner.train.CheckpointStore;
 import io.pixelwise.runner.train.Evaluator;
 import io.pixelwise.runner.train.Experiment;
 import java.nio.file.Path;
@@ -23,9 +22,7 @@ import picocli.CommandLine.Option;
 final class EvaluateCommand implements Callable<Integer> {
   @Mixin ConfigOptions config;
 
-  @Option(names = "--checkpoint", required = true, paramLabel = "PATH",
-      description = "Run folder, its checkpoints/ folder, or a checkpoint prefix.")
-  Path checkpoint;
+  @Mixin CheckpointOption checkpoint;
 
   @Option(names = "--split", defaultValue = "val", paramLabel = "SPLIT", description = "train, val or test (default: ${DEFAULT-VALUE}).")
   String split;
@@ -37,7 +34,7 @@ final class EvaluateCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Setup setup = Setup.load(config);
     Split which = parseSplit(split);
-    Path prefix = CheckpointStore.resolve(checkpoint);
+    Path prefix = checkpoint.prefix();
     setup.prepareEngine();
     Experiment experiment = setup.experiment();
     var c = setup.config();

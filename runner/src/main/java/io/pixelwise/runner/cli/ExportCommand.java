@@ -3,7 +3,6 @@ package io.pixelwise.runner.cli;
 import com.typesafe.config.Config;
 import io.pixelwise.runner.engine.ModelExport;
 import io.pixelwise.runner.engine.ModelSession;
-import io.pixelwise.runner.train.CheckpointStore;
 import io.pixelwise.runner.train.Experiment;
 import java.nio.file.Path;
 import java.util.Map;
@@ -21,9 +20,7 @@ final class ExportCommand implements Callable<Integer> {
 
   @Mixin ConfigOptions config;
 
-  @Option(names = "--checkpoint", required = true, paramLabel = "PATH",
-      description = "Run folder, its checkpoints/ folder, or a checkpoint prefix.")
-  Path checkpoint;
+  @Mixin CheckpointOption checkpoint;
 
   @Option(names = "--output", required = true, paramLabel = "DIR", description = "New folder for the SavedModel.")
   Path output;
@@ -31,7 +28,7 @@ final class ExportCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Setup setup = Setup.load(config);
-    Path prefix = CheckpointStore.resolve(checkpoint);
+    Path prefix = checkpoint.prefix();
     setup.prepareEngine();
     Experiment experiment = setup.experiment();
     Config c = setup.config();

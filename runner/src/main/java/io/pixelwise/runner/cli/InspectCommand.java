@@ -10,7 +10,6 @@ import io.pixelwise.runner.engine.ModelSession;
 import io.pixelwise.runner.engine.SegmentationGraph;
 import io.pixelwise.runner.output.LabelImages;
 import io.pixelwise.runner.report.Grids;
-import io.pixelwise.runner.train.CheckpointStore;
 import io.pixelwise.runner.train.Experiment;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,8 +27,7 @@ import picocli.CommandLine.Option;
 final class InspectCommand implements Callable<Integer> {
   @Mixin ConfigOptions config;
 
-  @Option(names = "--checkpoint", required = true, paramLabel = "PATH", description = "Run folder or checkpoint prefix.")
-  Path checkpoint;
+  @Mixin CheckpointOption checkpoint;
 
   @Option(names = "--filters", paramLabel = "VARIABLE", description = "A conv kernel, e.g. backbone/stem/kernel.")
   String filters;
@@ -52,7 +50,7 @@ final class InspectCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--activations needs --image FILE");
     }
     Setup setup = Setup.load(config);
-    Path prefix = CheckpointStore.resolve(checkpoint);
+    Path prefix = checkpoint.prefix();
     setup.prepareEngine();
     Experiment experiment = setup.experiment();
     Config c = setup.config();

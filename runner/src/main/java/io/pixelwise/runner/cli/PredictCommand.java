@@ -2,7 +2,6 @@ package io.pixelwise.runner.cli;
 
 import io.pixelwise.runner.engine.ModelSession;
 import io.pixelwise.runner.predict.Predictor;
-import io.pixelwise.runner.train.CheckpointStore;
 import io.pixelwise.runner.train.Experiment;
 import java.nio.file.Path;
 import java.util.List;
@@ -20,9 +19,7 @@ final class PredictCommand implements Callable<Integer> {
 
   @Mixin ConfigOptions config;
 
-  @Option(names = "--checkpoint", required = true, paramLabel = "PATH",
-      description = "Run folder, its checkpoints/ folder, or a checkpoint prefix.")
-  Path checkpoint;
+  @Mixin CheckpointOption checkpoint;
 
   @Option(names = "--input", required = true, paramLabel = "FILE|DIR|LIST|GLOB",
       description = "An image, a folder of PNG/JPEG images, a .txt list of image paths, or a glob such as 'data/**/*.png' (quote it).")
@@ -39,7 +36,7 @@ final class PredictCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Setup setup = Setup.load(config);
-    Path prefix = CheckpointStore.resolve(checkpoint);
+    Path prefix = checkpoint.prefix();
     List<Path> files = Predictor.inputs(input);
     setup.prepareEngine();
     Experiment experiment = setup.experiment();

@@ -51,6 +51,7 @@ public final class Experiment {
   private final Dataset dataset;
   private final InputSize inputSize;
   private final List<ComponentSpec> metricSpecs;
+  private final Optimizer optimizer;
   private final boolean binary;
   private final List<WeightedLoss.Term> losses = new ArrayList<>();
   private ClassFrequencies frequencies;
@@ -64,7 +65,8 @@ public final class Experiment {
     this.datasetSpec = ComponentSpecs.single(config, ComponentKind.DATASET, "dataset");
     this.dataset = plugins.dataset(datasetSpec.name()).create(datasetSpec.options(), inputSize);
     this.metricSpecs = ComponentSpecs.list(config, ComponentKind.METRIC, "eval.metrics");
-    Optimizer.fromConfig(config.getConfig("optimizer")); // its options fail here, before any run folder exists
+    // Built here so that its options fail before any run folder exists; it holds no graph state.
+    this.optimizer = Optimizer.fromConfig(config.getConfig("optimizer"));
     String normalization = config.getString("data.normalization");
     switch (normalization) {
       case "config" -> {}
@@ -250,7 +252,7 @@ public final class Experiment {
             floats(config.getDoubleList("data.mean")),
             floats(config.getDoubleList("data.std")),
             (float) config.getDouble("train.weight-decay"),
-            Optimizer.fromConfig(config.getConfig("optimizer")),
+            optimizer,
             seed());
   }
 

@@ -44,7 +44,6 @@ public final class Trainer {
   private final Experiment experiment;
   private final RunFolder run;
   private final Config c;
-  private int rollbacksLeft;
 
   public Trainer(Experiment experiment, RunFolder run) {
     this.experiment = experiment;
@@ -146,7 +145,7 @@ public final class Trainer {
         throw new IllegalArgumentException(
             "train.non-finite-loss.action: expected stop or rollback, got '" + onNonFinite + "'");
       }
-      rollbacksLeft = onNonFinite.equals("rollback") ? c.getInt("train.non-finite-loss.max-rollbacks") : 0;
+      int rollbacksLeft = onNonFinite.equals("rollback") ? c.getInt("train.non-finite-loss.max-rollbacks") : 0;
       if (resume != null) {
         session.restore(resume.checkpoint());
         LOG.info("resuming from {} (epoch {}, step {})", resume.checkpoint(), resume.epoch(), resume.step());
