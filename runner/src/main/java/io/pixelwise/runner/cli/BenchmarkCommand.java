@@ -5,6 +5,7 @@ import io.pixelwise.api.data.SampleSource;
 import io.pixelwise.api.data.Split;
 import io.pixelwise.runner.data.Batch;
 import io.pixelwise.runner.data.BatchLoader;
+import io.pixelwise.runner.engine.EngineOptions;
 import io.pixelwise.runner.engine.ModelSession;
 import io.pixelwise.runner.engine.SegmentationGraph;
 import io.pixelwise.runner.output.Json;
@@ -135,7 +136,7 @@ final class BenchmarkCommand implements Callable<Integer> {
     long buildStart = System.nanoTime();
     try (SegmentationGraph graph = experiment.buildGraph();
         ModelSession session =
-            new ModelSession(graph, c.getInt("runtime.intra-op-threads"), c.getInt("runtime.inter-op-threads"))) {
+            new ModelSession(graph, EngineOptions.fromConfig(c.getConfig("runtime")))) {
       session.initialize();
       out.put("parameters", graph.parameterCount());
       if (wants("train")) {

@@ -4,12 +4,18 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigResolveOptions;
 import com.typesafe.config.ConfigUtil;
+import io.pixelwise.api.plugin.ComponentKind;
+import io.pixelwise.runner.config.ComponentSpec;
+import io.pixelwise.runner.config.ComponentSpecs;
 import io.pixelwise.runner.config.ConfigLoader;
 import io.pixelwise.runner.config.ConfigProblemsException;
 import io.pixelwise.runner.config.LoadedConfig;
 import io.pixelwise.runner.plugins.PluginFolder;
 import io.pixelwise.runner.plugins.PluginRegistry;
+import io.pixelwise.runner.engine.EngineOptions;
+import io.pixelwise.runner.engine.GpuSupport;
 import io.pixelwise.runner.engine.ModelSession;
+import io.pixelwise.runner.engine.OneDnnChoice;
 import io.pixelwise.runner.engine.SegmentationGraph;
 import io.pixelwise.runner.train.Experiment;
 import java.nio.file.Path;
@@ -18,9 +24,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** What every config-reading command does first: plugins, validated config, engine environment. */
 final class Setup {
+  private static final Logger LOG = LoggerFactory.getLogger(Setup.class);
   private final PluginRegistry plugins;
   private final LoadedConfig loaded;
 
@@ -89,26 +98,15 @@ final class Setup {
 
   /**
    * Native settings that TensorFlow reads from the environment, made right before TensorFlow
-   * loads (by relaunching when run as {@code java -jar}).
+   * loads (by relaunching when run as {@code java -jar}); then, for a GPU, CUDA is loaded and the
+   * device checked. Logs what was chosen and why.
    */
   void prepareEngine() {
-    String onednn = config().getString("runtime.onednn");
-    boolean on =
-        switch (onednn) {
-          // Measured on 2-core AVX2 machines: ~1.5x faster training and 2x faster inference of the
-          // simple conv net with oneDNN (see docs/performance notes).
-          case "auto", "on" -> true;
-          case "off" -> false;
-          default ->
-              throw new IllegalArgumentException("runtime.onednn: expected auto, on or off, got '" + onednn + "'");
-        };
-    if (!"cpu".equals(config().getString("runtime.device"))) {
-      throw new IllegalArgumentException(
-          "runtime.device = " + config().getString("runtime.device")
-              + ": this build runs on the CPU only; set runtime.device = cpu");
-    }
+    Config runtime = config().getConfig("runtime");
+    EngineOptions engine = EngineOptions.fromConfig(runtime);
+    OneDnnChoice onednn = oneDnnChoice();
     Map<String, String> env = new LinkedHashMap<>();
-    env.put("TF_ENABLE_ONEDNN_OPTS", on ? "1" : "0");
+    env.put("TF_ENABLE_ONEDNN_OPTS", onednn.on() ? "1" : "0");
     if (config().getBoolean("train.deterministic")) {
       // TensorFlow picks deterministic kernels (and refuses ops that have none) when this is set
       // before it loads; initialisation, data order, augmentation and dropout are seeded anyway.
@@ -117,7 +115,23 @@ final class Setup {
     if (System.getenv("TF_CPP_MIN_LOG_LEVEL") == null) {
       env.put("TF_CPP_MIN_LOG_LEVEL", "2");
     }
+    env.putAll(engine.environment(System.getenv()));
     Relaunch.ensureEnvironment(env);
+    LOG.info(onednn.describe());
+    if (engine.device().gpu()) {
+      GpuSupport.prepare(engine.device());
+      LOG.info("running on {} (CUDA loaded from the GPU build)", engine.device());
+    }
+    if (engine.xla()) {
+      LOG.info("XLA auto-clustering on (runtime.xla = on)");
+    }
+  }
+
+  /** {@code runtime.onednn}, with {@code auto} resolved by the configured backbone's preference. */
+  OneDnnChoice oneDnnChoice() {
+    ComponentSpec backbone = ComponentSpecs.single(config(), ComponentKind.BACKBONE, "model.backbone");
+    return OneDnnChoice.resolve(
+        config().getString("runtime.onednn"), backbone.name(), plugins.backbone(backbone.name()).onednn(backbone.options()));
   }
 
   /** A trained model ready to use: its graph, and a session holding a checkpoint's values. */
@@ -137,8 +151,7 @@ final class Setup {
     experiment.reuseFrequenciesOf(io.pixelwise.runner.train.CheckpointStore.runFolderOf(prefix));
     SegmentationGraph graph = experiment.buildGraph();
     try {
-      ModelSession session = new ModelSession(
-          graph, config().getInt("runtime.intra-op-threads"), config().getInt("runtime.inter-op-threads"));
+      ModelSession session = new ModelSession(graph, EngineOptions.fromConfig(config().getConfig("runtime")));
       session.initialize();
       session.restore(prefix);
       return new TrainedModel(graph, session);

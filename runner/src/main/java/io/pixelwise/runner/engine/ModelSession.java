@@ -14,7 +14,6 @@ import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
-import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TString;
@@ -37,13 +36,13 @@ public final class ModelSession implements AutoCloseable {
    * @param interOpThreads 0 lets TensorFlow choose
    */
   public ModelSession(SegmentationGraph graph, int intraOpThreads, int interOpThreads) {
+    this(graph, new EngineOptions(Device.CPU, intraOpThreads, interOpThreads, false, java.util.Map.of()));
+  }
+
+  /** A session configured by {@code runtime.*} (device, threads, XLA, graph optimisations). */
+  public ModelSession(SegmentationGraph graph, EngineOptions options) {
     this.g = graph;
-    ConfigProto config =
-        ConfigProto.newBuilder()
-            .setIntraOpParallelismThreads(intraOpThreads)
-            .setInterOpParallelismThreads(interOpThreads)
-            .build();
-    this.session = new Session(graph.graph, false, config);
+    this.session = new Session(graph.graph, false, options.sessionConfig());
   }
 
   /** Gives every variable its initial value (a fresh run); a restore overwrites them afterwards. */

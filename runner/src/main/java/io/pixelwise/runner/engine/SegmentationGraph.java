@@ -9,6 +9,7 @@ import io.pixelwise.api.model.Features;
 import io.pixelwise.api.model.Head;
 import java.util.ArrayList;
 import java.util.List;
+import org.tensorflow.DeviceSpec;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
@@ -78,6 +79,14 @@ public final class SegmentationGraph implements AutoCloseable {
   private final Backbone backbone;
 
   public SegmentationGraph(Spec spec) {
+    this(spec, null);
+  }
+
+  /**
+   * @param device where the graph's ops are placed, or null to leave placement to TensorFlow
+   *     (gradient ops, added by TensorFlow, are always placed by it)
+   */
+  public SegmentationGraph(Spec spec, DeviceSpec device) {
     if (spec.mean().length != spec.channels() || spec.std().length != spec.channels()) {
       throw new IllegalArgumentException(
           "data.mean and data.std need one value per channel (" + spec.channels() + "), got "
@@ -90,7 +99,7 @@ public final class SegmentationGraph implements AutoCloseable {
     this.classes = spec.classes();
     this.backbone = spec.backbone();
     graph = new Graph();
-    Ops tf = Ops.create(graph);
+    Ops tf = device == null ? Ops.create(graph) : Ops.create(graph).withDevice(device);
     Ops input = tf.withSubScope("input");
     images = input.withName("images").placeholder(TUint8.class, Placeholder.shape(Shape.of(-1, -1, -1, spec.channels())));
     labels = input.withName("labels").placeholder(TUint8.class, Placeholder.shape(Shape.of(-1, -1, -1)));

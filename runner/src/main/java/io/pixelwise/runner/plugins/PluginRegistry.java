@@ -16,8 +16,10 @@ import io.pixelwise.api.loss.Loss;
 import io.pixelwise.api.loss.LossContext;
 import io.pixelwise.api.loss.LossFactory;
 import io.pixelwise.api.metric.MetricFactory;
+import io.pixelwise.api.model.Backbone;
 import io.pixelwise.api.model.BackboneFactory;
 import io.pixelwise.api.model.HeadFactory;
+import io.pixelwise.api.model.OneDnnPreference;
 import io.pixelwise.api.plugin.ApiVersion;
 import io.pixelwise.api.plugin.ComponentKind;
 import io.pixelwise.api.plugin.PixelwisePlugin;
@@ -32,6 +34,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.Set;
@@ -237,7 +240,17 @@ public final class PluginRegistry {
   public BackboneFactory backbone(String name) {
     BackboneFactory f = find(backbones, ComponentKind.BACKBONE, name);
     ClassLoader loader = loader(ComponentKind.BACKBONE, name);
-    return options -> withContextLoader(loader, () -> f.create(options));
+    return new BackboneFactory() {
+      @Override
+      public Backbone create(Config options) {
+        return withContextLoader(loader, () -> f.create(options));
+      }
+
+      @Override
+      public Optional<OneDnnPreference> onednn(Config options) {
+        return withContextLoader(loader, () -> f.onednn(options));
+      }
+    };
   }
 
   public HeadFactory head(String name) {

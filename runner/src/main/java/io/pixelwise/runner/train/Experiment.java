@@ -17,6 +17,7 @@ import io.pixelwise.api.plugin.ComponentKind;
 import io.pixelwise.runner.config.ComponentSpec;
 import io.pixelwise.runner.config.ComponentSpecs;
 import io.pixelwise.runner.data.SampleCache;
+import io.pixelwise.runner.engine.Device;
 import io.pixelwise.runner.engine.Optimizer;
 import io.pixelwise.runner.engine.SegmentationGraph;
 import io.pixelwise.runner.engine.WeightedLoss;
@@ -235,7 +236,7 @@ public final class Experiment {
 
   /** Builds the model graph (backbone, head, the weighted losses, optimizer) for this experiment. */
   public SegmentationGraph buildGraph() {
-    return new SegmentationGraph(graphSpec());
+    return new SegmentationGraph(graphSpec(), Device.parse(config.getString("runtime.device")).placement());
   }
 
   /** Fresh components for one graph: backbone, head, the weighted losses, optimizer and input settings. */

@@ -7,6 +7,7 @@ import io.pixelwise.api.metric.MetricResult;
 import io.pixelwise.runner.data.Augmentation;
 import io.pixelwise.runner.data.Batch;
 import io.pixelwise.runner.data.BatchLoader;
+import io.pixelwise.runner.engine.EngineOptions;
 import io.pixelwise.runner.engine.LearningRateSchedule;
 import io.pixelwise.runner.engine.ModelSession;
 import io.pixelwise.runner.engine.SegmentationGraph;
@@ -138,7 +139,7 @@ public final class Trainer {
     try (TensorBoardWriter board = c.getBoolean("output.tensorboard") ? TensorBoardWriter.create(run.dir()) : null;
         SegmentationGraph graph = experiment.buildGraph();
         ModelSession session =
-            new ModelSession(graph, c.getInt("runtime.intra-op-threads"), c.getInt("runtime.inter-op-threads"))) {
+            new ModelSession(graph, EngineOptions.fromConfig(c.getConfig("runtime")))) {
       session.initialize();
       String onNonFinite = c.getString("train.non-finite-loss.action");
       if (!onNonFinite.equals("stop") && !onNonFinite.equals("rollback")) {

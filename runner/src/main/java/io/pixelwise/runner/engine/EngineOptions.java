@@ -1,0 +1,144 @@
+package io.pixelwise.runner.engine;
+
+import com.typesafe.config.Config;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.BiConsumer;
+import org.tensorflow.proto.ConfigProto;
+import org.tensorflow.proto.GPUOptions;
+import org.tensorflow.proto.GraphOptions;
+import org.tensorflow.proto.OptimizerOptions;
+import org.tensorflow.proto.RewriterConfig;
+
+/**
+ * How TensorFlow runs a graph, from {@code runtime.*}: the device, thread pools, XLA and the
+ * Grappler passes that may be switched.
+ *
+ * @param intraOpThreads 0 lets TensorFlow choose
+ * @param interOpThreads 0 lets TensorFlow choose
+ * @param xla XLA auto-clustering (global JIT)
+ * @param graphOptimizations Grappler pass (a key of {@link #PASSES}) to on, off or default
+ */
+public record EngineOptions(
+    Device device, int intraOpThreads, int interOpThreads, boolean xla, Map<String, RewriterConfig.Toggle> graphOptimizations) {
+
+  /** The Grappler passes {@code runtime.graph-optimizations} switches, by config key. */
+  static final Map<String, BiConsumer<RewriterConfig.Builder, RewriterConfig.Toggle>> PASSES = new LinkedHashMap<>();
+
+  static {
+    PASSES.put("constant-folding", RewriterConfig.Builder::setConstantFolding);
+    PASSES.put("remapping", RewriterConfig.Builder::setRemapping);
+    PASSES.put("arithmetic", RewriterConfig.Builder::setArithmeticOptimization);
+    PASSES.put("layout", RewriterConfig.Builder::setLayoutOptimizer);
+  }
+
+  /** Everything TensorFlow's defaults, on the CPU. */
+  public static final EngineOptions DEFAULT = new EngineOptions(Device.CPU, 0, 0, false, Map.of());
+
+  public EngineOptions {
+    if (intraOpThreads < 0 || interOpThreads < 0) {
+      throw new IllegalArgumentException(
+          "runtime.intra-op-threads and runtime.inter-op-threads: expected 0 (TensorFlow chooses) or more, got "
+              + intraOpThreads + " and " + interOpThreads);
+    }
+    for (String pass : graphOptimizations.keySet()) {
+      if (!PASSES.containsKey(pass)) {
+        throw new IllegalArgumentException(
+            "runtime.graph-optimizations." + pass + ": unknown pass; expected one of " + String.join(", ", PASSES.keySet()));
+      }
+    }
+    graphOptimizations = Map.copyOf(graphOptimizations);
+  }
+
+  /**
+   * Reads the {@code runtime} section of a validated config.
+   *
+   * @throws IllegalArgumentException naming the key and value that are wrong
+   */
+  public static EngineOptions fromConfig(Config runtime) {
+    Map<String, RewriterConfig.Toggle> passes = new LinkedHashMap<>();
+    Config g = runtime.getConfig("graph-optimizations");
+    for (String pass : PASSES.keySet()) {
+      passes.put(pass, toggle("runtime.graph-optimizations." + pass, g.getString(pass)));
+    }
+    for (var e : g.root().keySet()) {
+      if (!PASSES.containsKey(e)) {
+        throw new IllegalArgumentException(
+            "runtime.graph-optimizations." + e + ": unknown pass; expected one of " + String.join(", ", PASSES.keySet()));
+      }
+    }
+    return new EngineOptions(
+        Device.parse(runtime.getString("device")),
+        runtime.getInt("intra-op-threads"),
+        runtime.getInt("inter-op-threads"),
+        onOff("runtime.xla", runtime.getString("xla")),
+        passes);
+  }
+
+  private static RewriterConfig.Toggle toggle(String key, String value) {
+    return switch (value.toLowerCase(Locale.ROOT)) {
+      case "default" -> RewriterConfig.Toggle.DEFAULT;
+      case "on" -> RewriterConfig.Toggle.ON;
+      case "off" -> RewriterConfig.Toggle.OFF;
+      default -> throw new IllegalArgumentException(key + ": expected default, on or off, got '" + value + "'");
+    };
+  }
+
+  private static boolean onOff(String key, String value) {
+    return switch (value.toLowerCase(Locale.ROOT)) {
+      case "on" -> true;
+      case "off" -> false;
+      default -> throw new IllegalArgumentException(key + ": expected on or off, got '" + value + "'");
+    };
+  }
+
+  /**
+   * The session's configuration. On a GPU only the chosen one is visible (it becomes GPU 0),
+   * memory grows as needed instead of being taken whole, and ops without a GPU kernel fall back
+   * to the CPU. On the CPU no GPU is used even where the build and machine have one.
+   */
+  public ConfigProto sessionConfig() {
+    ConfigProto.Builder b =
+        ConfigProto.newBuilder().setIntraOpParallelismThreads(intraOpThreads).setInterOpParallelismThreads(interOpThreads);
+    if (device.gpu()) {
+      b.setAllowSoftPlacement(true)
+          .setGpuOptions(
+              GPUOptions.newBuilder().setAllowGrowth(true).setVisibleDeviceList(Integer.toString(device.index())));
+    } else {
+      b.putDeviceCount("GPU", 0);
+    }
+    // Left unset unless asked for, so that the defaults are exactly TensorFlow's.
+    boolean rewrites = graphOptimizations.values().stream().anyMatch(t -> t != RewriterConfig.Toggle.DEFAULT);
+    if (xla || rewrites) {
+      GraphOptions.Builder g = GraphOptions.newBuilder();
+      if (xla) {
+        g.setOptimizerOptions(OptimizerOptions.newBuilder().setGlobalJitLevel(OptimizerOptions.GlobalJitLevel.ON_1));
+      }
+      if (rewrites) {
+        RewriterConfig.Builder r = RewriterConfig.newBuilder();
+        graphOptimizations.forEach((pass, t) -> PASSES.get(pass).accept(r, t));
+        g.setRewriteOptions(r);
+      }
+      b.setGraphOptions(g);
+    }
+    return b.build();
+  }
+
+  /**
+   * Process environment TensorFlow reads at load time for these options: XLA clusters CPU ops
+   * only with {@code --tf_xla_cpu_global_jit} in {@code TF_XLA_FLAGS} (kept with any flags the
+   * user set).
+   */
+  public Map<String, String> environment(Map<String, String> current) {
+    Map<String, String> env = new LinkedHashMap<>();
+    if (xla && !device.gpu()) {
+      String flags = current.getOrDefault("TF_XLA_FLAGS", "").trim();
+      if (!flags.contains("--tf_xla_cpu_global_jit")) {
+        flags = (flags.isEmpty() ? "" : flags + " ") + "--tf_xla_cpu_global_jit";
+      }
+      env.put("TF_XLA_FLAGS", flags);
+    }
+    return env;
+  }
+}

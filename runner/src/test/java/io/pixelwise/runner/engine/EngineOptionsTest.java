@@ -1,0 +1,140 @@
+package io.pixelwise.runner.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.pixelwise.runner.data.Batch;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.tensorflow.GraphOperation;
+import org.tensorflow.proto.ConfigProto;
+import org.tensorflow.proto.OptimizerOptions;
+import org.tensorflow.proto.RewriterConfig;
+
+class EngineOptionsTest {
+  private static final Config REFERENCE = ConfigFactory.defaultReference().getConfig("runtime");
+
+  private static EngineOptions read(String overrides) {
+    return EngineOptions.fromConfig(ConfigFactory.parseString(overrides).withFallback(REFERENCE));
+  }
+
+  @Test
+  void devicesParseAndBadOnesAreNamed() {
+    assertEquals(Device.CPU, Device.parse("cpu"));
+    assertEquals(new Device(true, 0), Device.parse("gpu"));
+    assertEquals(new Device(true, 0), Device.parse("gpu:0"));
+    assertEquals(new Device(true, 3), Device.parse(" GPU:3 "));
+    assertEquals("gpu:3", Device.parse("gpu:3").toString());
+    for (String bad : List.of("", "tpu", "gpu:", "gpu:x", "gpu:-1", "cpu:1", "gpu0", "cuda")) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Device.parse(bad), bad);
+      assertEquals("runtime.device: expected cpu, gpu or gpu:N (N = the GPU's index, 0 for the first), got '" + bad + "'",
+          e.getMessage());
+    }
+  }
+
+  @Test
+  void theDefaultsLeaveTensorFlowAsItWasAndHideGpus() {
+    EngineOptions defaults = read("");
+    assertEquals(new EngineOptions(Device.CPU, 0, 0, false, defaultPasses()), defaults);
+    ConfigProto c = defaults.sessionConfig();
+    assertEquals(Map.of("GPU", 0), c.getDeviceCountMap());
+    assertFalse(c.hasGraphOptions(), "no graph options unless asked for");
+    assertFalse(c.hasGpuOptions());
+    assertFalse(c.getAllowSoftPlacement());
+    assertEquals(Map.of(), defaults.environment(Map.of()));
+  }
+
+  @Test
+  void aGpuIsTheOnlyVisibleOneGrowsItsMemoryAndFallsBackToTheCpuPerOp() {
+    ConfigProto c = read("device = \"gpu:1\", intra-op-threads = 3, inter-op-threads = 2").sessionConfig();
+    assertTrue(c.getAllowSoftPlacement());
+    assertTrue(c.getGpuOptions().getAllowGrowth());
+    assertEquals("1", c.getGpuOptions().getVisibleDeviceList());
+    assertEquals(Map.of(), c.getDeviceCountMap());
+    assertEquals(3, c.getIntraOpParallelismThreads());
+    assertEquals(2, c.getInterOpParallelismThreads());
+    // The visible GPU is renumbered 0 inside TensorFlow, so that is where the graph goes.
+    assertEquals("/device:GPU:0", Device.parse("gpu:1").placement().toString());
+    assertEquals("/device:CPU:0", Device.CPU.placement().toString());
+  }
+
+  @Test
+  void xlaSetsTheGlobalJitLevelAndOnTheCpuTheFlagTensorFlowReadsFromTheEnvironment() {
+    EngineOptions xla = read("xla = on");
+    assertEquals(OptimizerOptions.GlobalJitLevel.ON_1, xla.sessionConfig().getGraphOptions().getOptimizerOptions().getGlobalJitLevel());
+    assertFalse(xla.sessionConfig().getGraphOptions().hasRewriteOptions());
+    assertEquals(Map.of("TF_XLA_FLAGS", "--tf_xla_cpu_global_jit"), xla.environment(Map.of()));
+    assertEquals(Map.of("TF_XLA_FLAGS", "--tf_xla_clustering_debug --tf_xla_cpu_global_jit"),
+        xla.environment(Map.of("TF_XLA_FLAGS", "--tf_xla_clustering_debug")));
+    assertEquals(Map.of("TF_XLA_FLAGS", "--tf_xla_cpu_global_jit"), xla.environment(Map.of("TF_XLA_FLAGS", "--tf_xla_cpu_global_jit")));
+    // A GPU clusters through the session config alone.
+    assertEquals(Map.of(), read("xla = on, device = gpu").environment(Map.of()));
+  }
+
+  @Test
+  void graphOptimizationSwitchesReachTheRewriterConfig() {
+    RewriterConfig r =
+        read("graph-optimizations { remapping = off, constant-folding = on, layout = off }").sessionConfig().getGraphOptions().getRewriteOptions();
+    assertEquals(RewriterConfig.Toggle.OFF, r.getRemapping());
+    assertEquals(RewriterConfig.Toggle.ON, r.getConstantFolding());
+    assertEquals(RewriterConfig.Toggle.OFF, r.getLayoutOptimizer());
+    assertEquals(RewriterConfig.Toggle.DEFAULT, r.getArithmeticOptimization());
+  }
+
+  @Test
+  void badValuesNameTheirKey() {
+    assertEquals("runtime.xla: expected on or off, got 'yes'",
+        assertThrows(IllegalArgumentException.class, () -> read("xla = yes")).getMessage());
+    assertEquals("runtime.graph-optimizations.remapping: expected default, on or off, got 'fast'",
+        assertThrows(IllegalArgumentException.class, () -> read("graph-optimizations.remapping = fast")).getMessage());
+    assertEquals("runtime.graph-optimizations.pruning: unknown pass; expected one of constant-folding, remapping, arithmetic, layout",
+        assertThrows(IllegalArgumentException.class, () -> read("graph-optimizations.pruning = off")).getMessage());
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> read("intra-op-threads = -1")).getMessage()
+        .startsWith("runtime.intra-op-threads and runtime.inter-op-threads: expected 0"));
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> read("device = tpu")).getMessage().startsWith("runtime.device:"));
+  }
+
+  @Test
+  void aGraphPlacedOnTheCpuCarriesTheDeviceAndTrainsWithXlaAndSwitchedPasses() {
+    try (SegmentationGraph g =
+            new SegmentationGraph(TestModels.spec("simple-conv", "stem-width = 4, widths = [4, 4]", "bilinear", "", 5), Device.CPU.placement());
+        ModelSession s = new ModelSession(g, read("xla = on, graph-optimizations { remapping = off, arithmetic = off }"))) {
+      List<String> unplaced = new ArrayList<>();
+      int placed = 0;
+      for (var it = g.graph.operations(); it.hasNext(); ) {
+        GraphOperation op = it.next();
+        // Gradient ops are added by TensorFlow's C API, outside any scope of ours.
+        if (op.name().startsWith("gradients")) {
+          continue;
+        }
+        if (op.device().equals("/device:CPU:0")) {
+          placed++;
+        } else {
+          unplaced.add(op.name() + " on '" + op.device() + "'");
+        }
+      }
+      assertEquals(List.of(), unplaced);
+      assertTrue(placed > 100, "ops placed: " + placed);
+      s.initialize();
+      Batch batch = TestModels.blobs(1, 2, 16, 32, 3, 4);
+      float first = s.train(batch, 1e-2f, 1).total();
+      float later = first;
+      for (int i = 2; i <= 15; i++) {
+        later = s.train(batch, 1e-2f, i).total();
+      }
+      assertTrue(Float.isFinite(first) && later < first, "loss " + first + " -> " + later);
+    }
+  }
+
+  private static Map<String, RewriterConfig.Toggle> defaultPasses() {
+    Map<String, RewriterConfig.Toggle> m = new java.util.LinkedHashMap<>();
+    EngineOptions.PASSES.keySet().forEach(k -> m.put(k, RewriterConfig.Toggle.DEFAULT));
+    return m;
+  }
+}
