@@ -7,6 +7,6 @@ public final class BackbonesPlugin extends PixelwisePlugin {
   @Override
   protected void register() {
     backbone("simple-conv", SimpleConvBackbone::fromConfig);
-    backbone("vgg16", new Vgg16Backbone.Factory());
+    backbone("vgg16", Vgg16Backbone::fromConfig);
   }
 }

@@ -8,15 +8,12 @@ import io.pixelwise.api.graph.Layers;
 import io.pixelwise.api.graph.ModelVariable;
 import io.pixelwise.api.graph.VariableRole;
 import io.pixelwise.api.model.Backbone;
-import io.pixelwise.api.model.BackboneFactory;
 import io.pixelwise.api.model.Endpoint;
 import io.pixelwise.api.model.Features;
-import io.pixelwise.api.model.OneDnnPreference;
 import io.pixelwise.api.model.PretrainedName;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
@@ -89,39 +86,6 @@ public final class Vgg16Backbone implements Backbone {
     this.dropout = (float) dropout;
     this.frozen = new LinkedHashSet<>(frozen);
     this.kernelInit = kernelInit;
-  }
-
-  /**
-   * fc6 kernels with at least this many weights get oneDNN off under {@code runtime.onednn = auto}:
-   * VGG16's own (7x7x512x4096, 103 million) trained ~11x slower with oneDNN on a 2-core AVX2 CPU,
-   * from its weight-gradient kernel. Slim variants (e.g. 7x7x128x512) are far below it.
-   */
-  static final long ONEDNN_FC6_WEIGHTS_LIMIT = 1L << 24;
-
-  /** Registered as {@code vgg16}: builds from the options and answers the oneDNN question. */
-  static final class Factory implements BackboneFactory {
-    @Override
-    public Backbone create(Config options) {
-      return fromConfig(options);
-    }
-
-    @Override
-    public Optional<OneDnnPreference> onednn(Config options) {
-      List<Integer> fc = options.getIntList("fc-widths");
-      if (fc.isEmpty()) {
-        return Optional.empty();
-      }
-      long k = options.getInt("fc6-kernel");
-      int in = options.getIntList("widths").get(CONVS.length - 1);
-      long weights = k * k * in * fc.get(0);
-      if (weights < ONEDNN_FC6_WEIGHTS_LIMIT) {
-        return Optional.empty();
-      }
-      return Optional.of(new OneDnnPreference(false, String.format(
-          "its fc6 kernel (%dx%dx%dx%d, %d weights) has a slow oneDNN weight-gradient kernel on CPUs"
-              + " (VGG16-FCN8 trained ~11x slower with oneDNN on a 2-core AVX2 machine)",
-          k, k, in, fc.get(0), weights)));
-    }
   }
 
   static Vgg16Backbone fromConfig(Config options) {

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.pixelwise.api.model.Backbone;
+import io.pixelwise.api.model.OneDnnPreference;
 import io.pixelwise.api.plugin.ApiVersion;
 import io.pixelwise.api.plugin.ComponentKind;
 import io.pixelwise.api.plugin.Registration;
@@ -20,6 +21,7 @@ import java.nio.file.Path;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,6 +53,15 @@ class InstalledPluginsTest {
         PluginJars.manifest(ApiVersion.CURRENT_TEXT, "2.3"));
     tiny = work.resolve("tiny-src");
     plugin("com.example.twin.TwinPlugin", "backbone(\"twin\", o -> null);");
+    // Says whether it wants oneDNN, from its options, and which class loader it was asked under.
+    plugin("com.example.picky.PickyPlugin",
+        "backbone(\"picky\", new io.pixelwise.api.model.BackboneFactory() {\n"
+            + "  public io.pixelwise.api.model.Backbone create(com.typesafe.config.Config o) { return null; }\n"
+            + "  public java.util.Optional<io.pixelwise.api.model.OneDnnPreference> onednn(com.typesafe.config.Config o) {\n"
+            + "    return java.util.Optional.of(new io.pixelwise.api.model.OneDnnPreference(o.getBoolean(\"onednn\"),\n"
+            + "        \"asked under \" + Thread.currentThread().getContextClassLoader().getClass().getSimpleName()));\n"
+            + "  }\n"
+            + "});");
     plugin("com.example.clash.ClashPlugin", "backbone(\"simple-conv\", o -> null);");
     plugin("com.example.badname.BadNamePlugin", "backbone(\"Bad_Name\", o -> null);");
     // Would fail the moment its class initialises: proves a refused plugin's code never runs.
@@ -93,6 +104,19 @@ class InstalledPluginsTest {
     for (String part : parts) {
       assertTrue(text.contains(part), "'" + part + "' missing from:\n" + text);
     }
+  }
+
+  @Test
+  void anInstalledBackbonesOneDnnPreferenceReachesTheRunner() throws Exception {
+    Path dir = folder("picky");
+    tinyJar(dir.resolve("picky.jar"), "com.example.picky.PickyPlugin", current());
+    PluginRegistry registry = PluginRegistry.load(PluginFolder.scan(dir, RUNNER));
+    assertEquals(Optional.of(new OneDnnPreference(false, "asked under PluginClassLoader")),
+        registry.backbone("picky").onednn(ConfigFactory.parseString("onednn = false")));
+    assertEquals(Optional.of(new OneDnnPreference(true, "asked under PluginClassLoader")),
+        registry.backbone("picky").onednn(ConfigFactory.parseString("onednn = true")));
+    // The built-ins state none.
+    assertEquals(Optional.empty(), registry.backbone("simple-conv").onednn(ConfigFactory.empty()));
   }
 
   @Test
