@@ -118,7 +118,9 @@ final class BenchmarkCommand implements Callable<Integer> {
     int count = 0;
     try (BatchLoader loader = new BatchLoader(source, options, workers)) {
       while (loader.hasNext()) {
-        count += loader.next().count();
+        try (Batch batch = loader.next()) {
+          count += batch.count();
+        }
       }
     }
     return count / seconds(start);
@@ -134,7 +136,8 @@ final class BenchmarkCommand implements Callable<Integer> {
       batch = loader.next();
     }
     long buildStart = System.nanoTime();
-    try (SegmentationGraph graph = experiment.buildGraph();
+    try (Batch fed = batch;
+        SegmentationGraph graph = experiment.buildGraph();
         ModelSession session =
             new ModelSession(graph, EngineOptions.fromConfig(c.getConfig("runtime")))) {
       session.initialize();
