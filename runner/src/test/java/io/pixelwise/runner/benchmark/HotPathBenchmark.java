@@ -27,9 +27,9 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * The Java hot paths around a training step, without TensorFlow: assembling batches from samples
- * already in memory (what is left once the cache has done the decoding), and updating the
- * confusion-matrix metric from predictions. Prints min/median/max of repeated timings; run with
+ * The Java hot paths around a training step, without running a graph: assembling batches (into
+ * the tensors the session is fed) from samples already in memory, which is what is left once the
+ * cache has done the decoding, and updating the confusion-matrix metric from predictions. Prints min/median/max of repeated timings; run with
  * {@code mvn -o test -pl runner -am -Dbenchmarks -Dtest=HotPathBenchmark -Dsurefire.failIfNoSpecifiedTests=false}
  * (sizes: {@code -Dpixelwise.benchmark.height}, {@code .width}, {@code .batch}, {@code .repeats}).
  */
@@ -72,8 +72,9 @@ class HotPathBenchmark {
           int images = 0;
           try (BatchLoader loader = new BatchLoader(inMemory, options, workers)) {
             while (loader.hasNext()) {
-              Batch b = loader.next();
-              images += b.count();
+              try (Batch b = loader.next()) {
+                images += b.count();
+              }
             }
           }
           assertEquals(samples.length / BATCH * BATCH, images - images % BATCH);
