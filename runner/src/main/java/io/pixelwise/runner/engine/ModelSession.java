@@ -36,7 +36,7 @@ public final class ModelSession implements AutoCloseable {
    * @param interOpThreads 0 lets TensorFlow choose
    */
   public ModelSession(SegmentationGraph graph, int intraOpThreads, int interOpThreads) {
-    this(graph, new EngineOptions(Device.CPU, intraOpThreads, interOpThreads, false, java.util.Map.of()));
+    this(graph, new EngineOptions(Device.CPU, intraOpThreads, interOpThreads, false, Map.of()));
   }
 
   /** A session configured by {@code runtime.*} (device, threads, XLA, graph optimisations). */
