@@ -38,11 +38,15 @@ public final class ModelSession implements AutoCloseable {
    */
   public ModelSession(SegmentationGraph graph, int intraOpThreads, int interOpThreads) {
     this.g = graph;
-    ConfigProto config =
+    ConfigProto.Builder builder =
         ConfigProto.newBuilder()
             .setIntraOpParallelismThreads(intraOpThreads)
-            .setInterOpParallelismThreads(interOpThreads)
-            .build();
+            .setInterOpParallelismThreads(interOpThreads);
+    int cpus = Devices.localCpuDevices(graph.devices());
+    if (cpus > 1) {
+      builder.putDeviceCount("CPU", cpus); // replicas on cpu:1, cpu:2, ... need those devices to exist
+    }
+    ConfigProto config = builder.build();
     this.session = new Session(graph.graph, false, config);
   }
 
@@ -67,8 +71,8 @@ public final class ModelSession implements AutoCloseable {
                 .feed(g.learningRate, lr)
                 .feed(g.updateNumber, t)
                 .addTarget(g.trainOp)
-                .fetch(g.totalLoss)
-                .fetch(g.dataLoss)
+                .fetch(g.trainTotalLoss)
+                .fetch(g.trainDataLoss)
                 .run()) {
       return new StepLoss(((TFloat32) r.get(0)).getFloat(), ((TFloat32) r.get(1)).getFloat());
     }

@@ -17,6 +17,7 @@ import io.pixelwise.api.plugin.ComponentKind;
 import io.pixelwise.runner.config.ComponentSpec;
 import io.pixelwise.runner.config.ComponentSpecs;
 import io.pixelwise.runner.data.SampleCache;
+import io.pixelwise.runner.engine.Devices;
 import io.pixelwise.runner.engine.Optimizer;
 import io.pixelwise.runner.engine.SegmentationGraph;
 import io.pixelwise.runner.engine.WeightedLoss;
@@ -31,6 +32,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import org.slf4j.Logger;
+import org.tensorflow.DeviceSpec;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -52,6 +54,7 @@ public final class Experiment {
   private final InputSize inputSize;
   private final List<ComponentSpec> metricSpecs;
   private final Optimizer optimizer;
+  private final List<DeviceSpec> devices;
   private final boolean binary;
   private final List<WeightedLoss.Term> losses = new ArrayList<>();
   private ClassFrequencies frequencies;
@@ -67,6 +70,13 @@ public final class Experiment {
     this.metricSpecs = ComponentSpecs.list(config, ComponentKind.METRIC, "eval.metrics");
     // Built here so that its options fail before any run folder exists; it holds no graph state.
     this.optimizer = Optimizer.fromConfig(config.getConfig("optimizer"));
+    this.devices = Devices.parse("runtime.devices", config.getStringList("runtime.devices"));
+    int batch = config.getInt("train.batch-size");
+    if (devices.size() > 1 && batch < devices.size()) {
+      throw new IllegalArgumentException(
+          "train.batch-size = " + batch + " is smaller than the " + devices.size() + " runtime.devices: each device"
+              + " trains on its share of a batch, so give it at least one image per device");
+    }
     String normalization = config.getString("data.normalization");
     switch (normalization) {
       case "config" -> {}
@@ -233,9 +243,17 @@ public final class Experiment {
     return datasetSpec.name() + "-" + ComponentSpecs.single(config, ComponentKind.BACKBONE, "model.backbone").name();
   }
 
-  /** Builds the model graph (backbone, head, the weighted losses, optimizer) for this experiment. */
+  /**
+   * Builds the model graph (backbone, head, the weighted losses, optimizer) for this experiment,
+   * its training step replicated over {@code runtime.devices}.
+   */
   public SegmentationGraph buildGraph() {
-    return new SegmentationGraph(graphSpec());
+    return new SegmentationGraph(graphSpec(), devices);
+  }
+
+  /** {@code runtime.devices}: empty for one device placed by TensorFlow. */
+  public List<DeviceSpec> devices() {
+    return devices;
   }
 
   /** Fresh components for one graph: backbone, head, the weighted losses, optimizer and input settings. */

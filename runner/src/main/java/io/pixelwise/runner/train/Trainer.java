@@ -165,6 +165,9 @@ public final class Trainer {
           "training {} parameters on {} images ({} val) at {}x{}, {} epochs of {} steps, batch {}",
           graph.parameterCount(), trainSet.size(), valSet.size(), experiment.inputSize().width(),
           experiment.inputSize().height(), lastEpoch, stepsPerEpoch, batchSize);
+      if (graph.devices().size() > 1) {
+        LOG.info("each batch split over {} replicas on {}", graph.devices().size(), graph.devices());
+      }
       for (int epoch = firstEpoch; epoch <= lastEpoch; epoch++) {
         long epochStart = System.nanoTime();
         double lossSum = 0;
