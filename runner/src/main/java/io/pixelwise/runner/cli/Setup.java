@@ -135,7 +135,7 @@ final class Setup {
    */
   TrainedModel restore(Experiment experiment, java.nio.file.Path prefix) {
     experiment.reuseFrequenciesOf(io.pixelwise.runner.train.CheckpointStore.runFolderOf(prefix));
-    SegmentationGraph graph = experiment.buildGraph();
+    SegmentationGraph graph = experiment.buildInferenceGraph();
     try {
       ModelSession session = new ModelSession(
           graph, config().getInt("runtime.intra-op-threads"), config().getInt("runtime.inter-op-threads"));

@@ -37,6 +37,15 @@ public final class ModelSession implements AutoCloseable {
    * @param interOpThreads 0 lets TensorFlow choose
    */
   public ModelSession(SegmentationGraph graph, int intraOpThreads, int interOpThreads) {
+    this(graph, intraOpThreads, interOpThreads, null);
+  }
+
+  /**
+   * A session on {@code cluster}'s chief, whose server (started by {@link Cluster#serve}) runs the
+   * replicas placed on other tasks there; a step that waits on the cluster longer than its step
+   * timeout fails. In process if {@code cluster} is null.
+   */
+  public ModelSession(SegmentationGraph graph, int intraOpThreads, int interOpThreads, Cluster cluster) {
     this.g = graph;
     ConfigProto.Builder builder =
         ConfigProto.newBuilder()
@@ -46,8 +55,12 @@ public final class ModelSession implements AutoCloseable {
     if (cpus > 1) {
       builder.putDeviceCount("CPU", cpus); // replicas on cpu:1, cpu:2, ... need those devices to exist
     }
+    if (cluster != null) {
+      builder.setOperationTimeoutInMs(cluster.stepTimeoutMs());
+    }
     ConfigProto config = builder.build();
-    this.session = new Session(graph.graph, false, config);
+    this.session =
+        cluster == null ? new Session(graph.graph, false, config) : NativeSessions.open(graph.graph, cluster.target(), config);
   }
 
   /** Gives every variable its initial value (a fresh run); a restore overwrites them afterwards. */

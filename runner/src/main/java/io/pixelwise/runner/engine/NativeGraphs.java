@@ -5,7 +5,6 @@ import static org.tensorflow.internal.c_api.global.tensorflow.TF_ImportGraphDefO
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_ImportGraphDefOptionsSetDefaultDevice;
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_ImportGraphDefOptionsSetPrefix;
 
-import java.lang.reflect.Method;
 import java.util.Map;
 import org.bytedeco.javacpp.PointerScope;
 import org.tensorflow.Graph;
@@ -22,31 +21,9 @@ import org.tensorflow.proto.GraphDef;
 /**
  * What TensorFlow Java 1.1.0 keeps package-private but the C API offers: importing a GraphDef with
  * a default device and input mappings ({@code TF_ImportGraphDefOptionsSetDefaultDevice},
- * {@code ...AddInputMapping}). Reached through the graph's native handle, which {@link Graph}
- * hands out only through its package-private {@code ref()}; this class is the one place that
- * depends on that, and fails naming it if a TensorFlow Java upgrade changes it.
+ * {@code ...AddInputMapping}), on the graph's native handle (see {@link NativeSessions}).
  */
 final class NativeGraphs {
-  private static final Method REF;
-  private static final Method HANDLE;
-  private static final Method CLOSE;
-
-  static {
-    try {
-      REF = Graph.class.getDeclaredMethod("ref");
-      REF.setAccessible(true);
-      Class<?> reference = REF.getReturnType();
-      HANDLE = reference.getDeclaredMethod("nativeHandle");
-      HANDLE.setAccessible(true);
-      CLOSE = reference.getDeclaredMethod("close");
-      CLOSE.setAccessible(true);
-    } catch (ReflectiveOperationException | RuntimeException e) {
-      throw new ExceptionInInitializerError(
-          "this TensorFlow Java version lacks Graph.ref().nativeHandle() (found in 1.1.0), which"
-              + " multi-device training needs: " + e);
-    }
-  }
-
   private NativeGraphs() {}
 
   /**
@@ -55,14 +32,9 @@ final class NativeGraphs {
    * output of {@code graph}.
    */
   static void importGraphDef(Graph graph, GraphDef def, String prefix, String device, Map<String, Output<?>> inputs) {
-    Object ref;
-    try {
-      ref = REF.invoke(graph);
-    } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException("cannot reach the graph's native handle", e);
-    }
+    Object ref = NativeSessions.reference(graph);
     try (PointerScope scope = new PointerScope()) {
-      TF_Graph handle = (TF_Graph) HANDLE.invoke(ref);
+      TF_Graph handle = NativeSessions.handle(ref);
       TF_ImportGraphDefOptions opts = TF_ImportGraphDefOptions.newImportGraphDefOptions();
       TF_ImportGraphDefOptionsSetPrefix(opts, prefix);
       TF_ImportGraphDefOptionsSetDefaultDevice(opts, device);
@@ -76,14 +48,8 @@ final class NativeGraphs {
       TF_Status status = TF_Status.newStatus();
       TF_GraphImportGraphDef(handle, buffer, opts, status);
       status.throwExceptionIfNotOK();
-    } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException("cannot reach the graph's native handle", e);
     } finally {
-      try {
-        CLOSE.invoke(ref);
-      } catch (ReflectiveOperationException e) {
-        throw new IllegalStateException("cannot release the graph's native handle", e);
-      }
+      NativeSessions.release(ref);
     }
   }
 }

@@ -17,6 +17,7 @@ import io.pixelwise.api.plugin.ComponentKind;
 import io.pixelwise.runner.config.ComponentSpec;
 import io.pixelwise.runner.config.ComponentSpecs;
 import io.pixelwise.runner.data.SampleCache;
+import io.pixelwise.runner.engine.Cluster;
 import io.pixelwise.runner.engine.Devices;
 import io.pixelwise.runner.engine.Optimizer;
 import io.pixelwise.runner.engine.SegmentationGraph;
@@ -55,6 +56,7 @@ public final class Experiment {
   private final List<ComponentSpec> metricSpecs;
   private final Optimizer optimizer;
   private final List<DeviceSpec> devices;
+  private final Optional<Cluster> cluster;
   private final boolean binary;
   private final List<WeightedLoss.Term> losses = new ArrayList<>();
   private ClassFrequencies frequencies;
@@ -71,11 +73,14 @@ public final class Experiment {
     // Built here so that its options fail before any run folder exists; it holds no graph state.
     this.optimizer = Optimizer.fromConfig(config.getConfig("optimizer"));
     this.devices = Devices.parse("runtime.devices", config.getStringList("runtime.devices"));
+    this.cluster = Cluster.fromConfig(config.getConfig("cluster"));
     int batch = config.getInt("train.batch-size");
-    if (devices.size() > 1 && batch < devices.size()) {
+    int replicas = trainingDevices().size();
+    if (replicas > 1 && batch < replicas) {
       throw new IllegalArgumentException(
-          "train.batch-size = " + batch + " is smaller than the " + devices.size() + " runtime.devices: each device"
-              + " trains on its share of a batch, so give it at least one image per device");
+          "train.batch-size = " + batch + " is smaller than the " + replicas + " replicas (runtime.devices"
+              + (cluster.isPresent() ? " on each of the cluster.workers" : "") + "): each replica trains on its"
+              + " share of a batch, so give it at least one image per replica");
     }
     String normalization = config.getString("data.normalization");
     switch (normalization) {
@@ -248,12 +253,30 @@ public final class Experiment {
    * its training step replicated over {@code runtime.devices}.
    */
   public SegmentationGraph buildGraph() {
-    return new SegmentationGraph(graphSpec(), devices);
+    return new SegmentationGraph(graphSpec(), trainingDevices());
   }
 
-  /** {@code runtime.devices}: empty for one device placed by TensorFlow. */
+  /**
+   * The graph for evaluation and prediction in this process: no replicas, on the first of
+   * {@code runtime.devices} (none: placed by TensorFlow).
+   */
+  public SegmentationGraph buildInferenceGraph() {
+    return new SegmentationGraph(graphSpec(), devices.isEmpty() ? List.of() : List.of(devices.get(0)));
+  }
+
+  /** {@code runtime.devices}: this process's devices, empty for one placed by TensorFlow. */
   public List<DeviceSpec> devices() {
     return devices;
+  }
+
+  /** The devices one training step is replicated over: {@code runtime.devices}, on every cluster task. */
+  public List<DeviceSpec> trainingDevices() {
+    return cluster.map(c -> c.replicaDevices(devices)).orElse(devices);
+  }
+
+  /** The {@code cluster} section, when it lists workers. */
+  public Optional<Cluster> cluster() {
+    return cluster;
   }
 
   /** Fresh components for one graph: backbone, head, the weighted losses, optimizer and input settings. */

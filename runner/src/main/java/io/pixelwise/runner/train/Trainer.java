@@ -7,6 +7,7 @@ import io.pixelwise.api.metric.MetricResult;
 import io.pixelwise.runner.data.Augmentation;
 import io.pixelwise.runner.data.Batch;
 import io.pixelwise.runner.data.BatchLoader;
+import io.pixelwise.runner.engine.Cluster;
 import io.pixelwise.runner.engine.LearningRateSchedule;
 import io.pixelwise.runner.engine.ModelSession;
 import io.pixelwise.runner.engine.SegmentationGraph;
@@ -137,8 +138,7 @@ public final class Trainer {
 
     try (TensorBoardWriter board = c.getBoolean("output.tensorboard") ? TensorBoardWriter.create(run.dir()) : null;
         SegmentationGraph graph = experiment.buildGraph();
-        ModelSession session =
-            new ModelSession(graph, c.getInt("runtime.intra-op-threads"), c.getInt("runtime.inter-op-threads"))) {
+        ModelSession session = openSession(graph)) {
       session.initialize();
       String onNonFinite = c.getString("train.non-finite-loss.action");
       if (!onNonFinite.equals("stop") && !onNonFinite.equals("rollback")) {
@@ -274,6 +274,15 @@ public final class Trainer {
       }
     }
     return new Summary(step, history.size(), bestScore, bestName, history);
+  }
+
+  /** In process, or on the cluster's chief server (started here) when the experiment has a cluster. */
+  private ModelSession openSession(SegmentationGraph graph) {
+    Cluster cluster = experiment.cluster().orElse(null);
+    if (cluster != null) {
+      cluster.serve(experiment.devices());
+    }
+    return new ModelSession(graph, c.getInt("runtime.intra-op-threads"), c.getInt("runtime.inter-op-threads"), cluster);
   }
 
   /** The epoch's record as TensorBoard scalars, and the validation samples as an image. */

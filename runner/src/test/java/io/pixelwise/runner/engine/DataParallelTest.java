@@ -30,8 +30,12 @@ class DataParallelTest {
   private record Run(List<Float> losses, Map<String, float[]> weights) {}
 
   private static Run train(List<DeviceSpec> devices, int[] batchSizes) {
+    return train(devices, batchSizes, null);
+  }
+
+  private static Run train(List<DeviceSpec> devices, int[] batchSizes, Cluster cluster) {
     try (SegmentationGraph g = SegmentationGraphTest.tinyModel(7, devices);
-        ModelSession s = new ModelSession(g, 0, 0)) {
+        ModelSession s = new ModelSession(g, 0, 0, cluster)) {
       s.initialize();
       List<Float> losses = new ArrayList<>();
       for (int step = 1; step <= batchSizes.length; step++) {
@@ -74,6 +78,35 @@ class DataParallelTest {
     // 5 = 3 + 2 images; 1 image leaves the second replica without one (weight 0).
     int[] sizes = {5, 1, 8, 3, 1, 6};
     assertSameRun(train(List.of(), sizes), train(TWO_CPUS, sizes));
+  }
+
+  static int freePort() throws java.io.IOException {
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  /**
+   * Two TensorFlow servers (in this JVM; the CLI test runs them as processes), the chief's session
+   * running one replica on each task over gRPC: the same run as one device with the whole batch.
+   */
+  @Test
+  void replicasOnTwoClusterTasksTrainLikeOneDevice() throws Exception {
+    String workers = "[\"127.0.0.1:" + freePort() + "\", \"127.0.0.1:" + freePort() + "\"]";
+    Cluster chief = cluster(workers, 0);
+    Cluster worker = cluster(workers, 1);
+    worker.serve(List.of());
+    chief.serve(List.of());
+    int[] sizes = {8, 5, 8, 1, 8, 8};
+    List<DeviceSpec> devices = chief.replicaDevices(List.of());
+    assertEquals("/job:worker/task:1/device:CPU:0", devices.get(1).toString());
+    assertSameRun(train(List.of(), sizes), train(devices, sizes, chief));
+  }
+
+  private static Cluster cluster(String workers, int task) {
+    return Cluster.fromConfig(com.typesafe.config.ConfigFactory.parseString(
+            "workers = " + workers + ", task-index = " + task + ", step-timeout-seconds = 60, worker-exit-after-seconds = 1"))
+        .orElseThrow();
   }
 
   @Test
