@@ -6,6 +6,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
@@ -28,6 +29,11 @@ public final class GraphContext {
   private final Ops tf;
   private final String path;
   private final Shared shared;
+  /** Non-null in a replica: variable() hands back a stand-in for the first copy's variable. */
+  private final Replica replica;
+
+  /** What a replica context substitutes for the first copy's variables and training flag. */
+  private record Replica(Operand<TBool> training, UnaryOperator<ModelVariable> standIn, Map<String, ModelVariable> made) {}
 
   private static final class Shared {
     final Operand<TBool> training;
@@ -44,9 +50,14 @@ public final class GraphContext {
   }
 
   private GraphContext(Ops tf, String path, Shared shared) {
+    this(tf, path, shared, null);
+  }
+
+  private GraphContext(Ops tf, String path, Shared shared, Replica replica) {
     this.tf = tf;
     this.path = path;
     this.shared = shared;
+    this.replica = replica;
   }
 
   /**
@@ -80,7 +91,7 @@ public final class GraphContext {
   }
 
   public Operand<TBool> training() {
-    return shared.training;
+    return replica != null ? replica.training() : shared.training;
   }
 
   public long seed() {
@@ -90,7 +101,26 @@ public final class GraphContext {
   /** A child context: ops and variables created through it live under {@code path/name}. */
   public GraphContext scope(String name) {
     checkName(name);
-    return new GraphContext(tf.withSubScope(name), qualify(name), shared);
+    return new GraphContext(tf.withSubScope(name), qualify(name), shared, replica);
+  }
+
+  /**
+   * A root context for another copy (replica) of a model already built through this context's
+   * relatives, e.g. on another device for data parallelism; the copy may live in another graph.
+   * Ops are created by {@code tf}. {@link #variable} does not create a variable: it returns
+   * {@code standIn} applied to the variable the first copy created under the same path (the same
+   * variable, or a placeholder for its value in another graph), once per path. Asking for a
+   * variable the first copy does not have, or with another shape or role, is an error.
+   *
+   * @param training the training flag as seen by the replica
+   */
+  public GraphContext replica(Ops tf, Operand<TBool> training, UnaryOperator<ModelVariable> standIn) {
+    return new GraphContext(tf, "", shared, new Replica(training, standIn, new LinkedHashMap<>()));
+  }
+
+  /** The stand-ins a replica context has handed out, by path (empty for a first copy). */
+  public Map<String, ModelVariable> replicaVariables() {
+    return replica == null ? Map.of() : Collections.unmodifiableMap(replica.made());
   }
 
   /**
@@ -101,6 +131,16 @@ public final class GraphContext {
   public ModelVariable variable(String name, Shape shape, Initializer initializer, VariableRole role) {
     checkName(name);
     String varPath = qualify(name);
+    if (replica != null) {
+      ModelVariable existing = shared.variables.get(varPath);
+      if (existing == null || !existing.shape().equals(shape) || existing.role() != role) {
+        throw new IllegalArgumentException(
+            "replica asks for variable '" + varPath + "' (" + shape + ", " + role + ") but the first copy "
+                + (existing == null ? "has no such variable" : "made it " + existing.shape() + ", " + existing.role())
+                + ": a component must build the same variables every time it is built");
+      }
+      return replica.made().computeIfAbsent(varPath, p -> replica.standIn().apply(existing));
+    }
     if (shared.variables.containsKey(varPath)) {
       throw new IllegalArgumentException(
           "variable '" + varPath + "' is created twice; give each layer its own scope name");

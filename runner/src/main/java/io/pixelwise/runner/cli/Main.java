@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
     description = "Semantic segmentation of street scenes: train, evaluate and run fully convolutional networks.",
     subcommands = {
       TrainCommand.class,
+      WorkerCommand.class,
       EvaluateCommand.class,
       PredictCommand.class,
       PluginsCommand.class,

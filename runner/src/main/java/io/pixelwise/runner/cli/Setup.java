@@ -118,9 +118,9 @@ final class Setup {
     env.putAll(engine.environment(System.getenv()));
     Relaunch.ensureEnvironment(env);
     LOG.info(onednn.describe());
-    if (engine.device().gpu()) {
-      GpuSupport.prepare(engine.device());
-      LOG.info("running on {} (CUDA loaded from the GPU build)", engine.device());
+    if (engine.usesGpu()) {
+      GpuSupport.prepare(engine);
+      LOG.info("running on {} (CUDA loaded from the GPU build)", engine.gpus());
     }
     if (engine.xla()) {
       LOG.info("XLA auto-clustering on (runtime.xla = on)");
@@ -149,7 +149,7 @@ final class Setup {
    */
   TrainedModel restore(Experiment experiment, java.nio.file.Path prefix) {
     experiment.reuseFrequenciesOf(io.pixelwise.runner.train.CheckpointStore.runFolderOf(prefix));
-    SegmentationGraph graph = experiment.buildGraph();
+    SegmentationGraph graph = experiment.buildInferenceGraph();
     try {
       ModelSession session = new ModelSession(graph, EngineOptions.fromConfig(config().getConfig("runtime")));
       session.initialize();

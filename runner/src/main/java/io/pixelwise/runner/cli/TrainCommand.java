@@ -39,6 +39,12 @@ final class TrainCommand implements Callable<Integer> {
     Setup setup = Setup.load(config);
     setup.prepareEngine();
     Experiment experiment = setup.experiment();
+    var cluster = experiment.cluster();
+    if (cluster.isPresent() && !cluster.get().chief()) {
+      throw new IllegalArgumentException(
+          "cluster.task-index = " + cluster.get().task() + " is a worker: run `pixelwise worker` with it;"
+              + " train runs on task 0, the chief");
+    }
     if (resume != null) {
       experiment.reuseFrequenciesOf(resume);
     }
@@ -52,7 +58,18 @@ final class TrainCommand implements Callable<Integer> {
         Files.writeString(run.configFile(), experiment.render());
       }
       LOG.info("run folder {}", run.dir());
-      Trainer.Summary summary = new Trainer(experiment, run).train(from);
+      Trainer.Summary summary;
+      try {
+        summary = new Trainer(experiment, run).train(from);
+      } catch (org.tensorflow.exceptions.TensorFlowException e) {
+        if (cluster.isEmpty()) {
+          throw e;
+        }
+        // A worker died or became unreachable: the latest checkpoint is intact.
+        throw new IllegalStateException(
+            "a training step failed on the cluster " + cluster.get().workers() + " (a worker stopped or cannot be"
+                + " reached): " + e.getMessage() + "\nrestart the workers, then: pixelwise train --resume " + run.dir(), e);
+      }
       LOG.info(
           "done: {} steps, best {} = {} at {}; metrics in {}",
           summary.steps(), setup.config().getString("train.best-by"), String.format("%.4f", summary.bestScore()),

@@ -2,9 +2,11 @@ package io.pixelwise.runner.engine;
 
 import com.typesafe.config.Config;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.BiConsumer;
+import org.tensorflow.DeviceSpec;
 import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.proto.GPUOptions;
 import org.tensorflow.proto.GraphOptions;
@@ -15,13 +17,17 @@ import org.tensorflow.proto.RewriterConfig;
  * How TensorFlow runs a graph, from {@code runtime.*}: the device, thread pools, XLA and the
  * Grappler passes that may be switched.
  *
+ * @param device {@code runtime.device}, used when {@code replicas} is empty
+ * @param replicas {@code runtime.devices}: the devices training is replicated over, empty for one
  * @param intraOpThreads 0 lets TensorFlow choose
  * @param interOpThreads 0 lets TensorFlow choose
  * @param xla XLA auto-clustering (global JIT)
  * @param graphOptimizations Grappler pass (a key of {@link #PASSES}) to on, off or default
  */
 public record EngineOptions(
-    Device device, int intraOpThreads, int interOpThreads, boolean xla, Map<String, RewriterConfig.Toggle> graphOptimizations) {
+    Device device,
+    List<DeviceSpec> replicas,
+    int intraOpThreads, int interOpThreads, boolean xla, Map<String, RewriterConfig.Toggle> graphOptimizations) {
 
   /** The Grappler passes {@code runtime.graph-optimizations} switches, by config key. */
   static final Map<String, BiConsumer<RewriterConfig.Builder, RewriterConfig.Toggle>> PASSES = new LinkedHashMap<>();
@@ -34,9 +40,15 @@ public record EngineOptions(
   }
 
   /** Everything TensorFlow's defaults, on the CPU. */
-  public static final EngineOptions DEFAULT = new EngineOptions(Device.CPU, 0, 0, false, Map.of());
+  public static final EngineOptions DEFAULT = new EngineOptions(Device.CPU, List.of(), 0, 0, false, Map.of());
 
   public EngineOptions {
+    if (device.gpu() && !replicas.isEmpty()) {
+      throw new IllegalArgumentException(
+          "runtime.device = " + device + " and runtime.devices = " + replicas + " both choose devices: list the GPUs"
+              + " in runtime.devices alone (e.g. [\"gpu:0\", \"gpu:1\"]) and leave runtime.device = cpu");
+    }
+    replicas = List.copyOf(replicas);
     if (intraOpThreads < 0 || interOpThreads < 0) {
       throw new IllegalArgumentException(
           "runtime.intra-op-threads and runtime.inter-op-threads: expected 0 (TensorFlow chooses) or more, got "
@@ -70,6 +82,7 @@ public record EngineOptions(
     }
     return new EngineOptions(
         Device.parse(runtime.getString("device")),
+        runtime.hasPath("devices") ? Devices.parse("runtime.devices", runtime.getStringList("devices")) : List.of(),
         runtime.getInt("intra-op-threads"),
         runtime.getInt("inter-op-threads"),
         onOff("runtime.xla", runtime.getString("xla")),
@@ -93,18 +106,37 @@ public record EngineOptions(
     };
   }
 
+  /** Whether a GPU is used: {@code runtime.device}, or a GPU among {@code runtime.devices}. */
+  public boolean usesGpu() {
+    return device.gpu() || replicas.stream().anyMatch(EngineOptions::isGpu);
+  }
+
+  /** The GPUs the graph is placed on, as TensorFlow names them in this process. */
+  public List<DeviceSpec> gpus() {
+    return replicas.isEmpty()
+        ? (device.gpu() ? List.of(device.placement()) : List.of())
+        : replicas.stream().filter(EngineOptions::isGpu).toList();
+  }
+
+  private static boolean isGpu(DeviceSpec d) {
+    return d.deviceType() == DeviceSpec.DeviceType.GPU;
+  }
+
   /**
-   * The session's configuration. On a GPU only the chosen one is visible (it becomes GPU 0),
-   * memory grows as needed instead of being taken whole, and ops without a GPU kernel fall back
-   * to the CPU. On the CPU no GPU is used even where the build and machine have one.
+   * The session's configuration. With a GPU, memory grows as needed instead of being taken whole
+   * and ops without a GPU kernel fall back to the CPU; {@code runtime.device = gpu:N} makes only
+   * GPU N visible (it becomes GPU 0), while {@code runtime.devices} keeps the driver's numbering.
+   * Without one no GPU is used, even where the build and machine have one.
    */
   public ConfigProto sessionConfig() {
     ConfigProto.Builder b =
         ConfigProto.newBuilder().setIntraOpParallelismThreads(intraOpThreads).setInterOpParallelismThreads(interOpThreads);
-    if (device.gpu()) {
-      b.setAllowSoftPlacement(true)
-          .setGpuOptions(
-              GPUOptions.newBuilder().setAllowGrowth(true).setVisibleDeviceList(Integer.toString(device.index())));
+    if (usesGpu()) {
+      GPUOptions.Builder gpu = GPUOptions.newBuilder().setAllowGrowth(true);
+      if (device.gpu()) {
+        gpu.setVisibleDeviceList(Integer.toString(device.index()));
+      }
+      b.setAllowSoftPlacement(true).setGpuOptions(gpu);
     } else {
       b.putDeviceCount("GPU", 0);
     }
@@ -132,7 +164,7 @@ public record EngineOptions(
    */
   public Map<String, String> environment(Map<String, String> current) {
     Map<String, String> env = new LinkedHashMap<>();
-    if (xla && !device.gpu()) {
+    if (xla && !usesGpu()) {
       String flags = current.getOrDefault("TF_XLA_FLAGS", "").trim();
       if (!flags.contains("--tf_xla_cpu_global_jit")) {
         flags = (flags.isEmpty() ? "" : flags + " ") + "--tf_xla_cpu_global_jit";

@@ -1,9 +1,9 @@
 package io.pixelwise.runner.engine;
 
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.bytedeco.javacpp.Loader;
+import org.tensorflow.DeviceSpec;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
@@ -33,18 +33,26 @@ public final class GpuSupport {
   private GpuSupport() {}
 
   /**
-   * Checks the build, loads CUDA and checks that TensorFlow sees {@code device}; call before any
-   * other TensorFlow session is created.
+   * Checks the build, loads CUDA and checks that TensorFlow sees the GPUs {@code options} place
+   * the graph on; call before any other TensorFlow session is created.
    *
    * @throws IllegalStateException saying what is missing and what to do
    */
-  public static void prepare(Device device) {
+  public static void prepare(EngineOptions options) {
+    String asked = asked(options);
     ClassLoader loader = GpuSupport.class.getClassLoader();
     missingGpuNatives(loader).ifPresent(why -> {
-      throw new IllegalStateException("runtime.device = " + device + ": " + why + "; " + BUILD_HINT);
+      throw new IllegalStateException(asked + ": " + why + "; " + BUILD_HINT);
     });
-    loadCuda(loader, device);
-    probe(device);
+    loadCuda(loader, asked);
+    probe(options);
+  }
+
+  /** The setting that asks for a GPU, for messages. */
+  static String asked(EngineOptions options) {
+    return options.replicas().isEmpty()
+        ? "runtime.device = " + options.device()
+        : "runtime.devices = " + options.replicas();
   }
 
   /** Why this class path cannot run TensorFlow on a GPU, or empty if it has the GPU natives. */
@@ -73,17 +81,17 @@ public final class GpuSupport {
     }
   }
 
-  private static void loadCuda(ClassLoader loader, Device device) {
+  private static void loadCuda(ClassLoader loader, String asked) {
     for (String lib : CUDA_LIBRARIES) {
       String name = "org.bytedeco.cuda.global." + lib;
       try {
         Loader.load(Class.forName(name, false, loader));
       } catch (ClassNotFoundException e) {
         throw new IllegalStateException(
-            "runtime.device = " + device + ": the CUDA presets lack " + name + "; " + BUILD_HINT, e);
+            asked + ": the CUDA presets lack " + name + "; " + BUILD_HINT, e);
       } catch (LinkageError | RuntimeException e) {
         throw new IllegalStateException(
-            "runtime.device = " + device + ": could not load CUDA's " + lib + " (" + e.getMessage()
+            asked + ": could not load CUDA's " + lib + " (" + e.getMessage()
                 + "); the GPU build brings CUDA and cuDNN, but the machine needs the NVIDIA driver"
                 + " (libcuda.so.1, version 525 or later for CUDA 12)", e);
       }
@@ -91,27 +99,31 @@ public final class GpuSupport {
   }
 
   /**
-   * Runs one op pinned to {@code device}, without soft placement, in a session configured as
-   * training will be.
+   * Runs one op pinned to each GPU of {@code options}, without soft placement, in a session
+   * configured as training will be (TensorFlow wants the same GPU options in every session).
    *
-   * @throws IllegalStateException if TensorFlow has no such device
+   * @throws IllegalStateException naming the first GPU TensorFlow does not have
    */
-  static void probe(Device device) {
-    ConfigProto config =
-        new EngineOptions(device, 1, 1, false, Map.of()).sessionConfig().toBuilder().setAllowSoftPlacement(false).build();
-    try (Graph g = new Graph()) {
-      Ops tf = Ops.create(g).withDevice(device.placement());
-      Operand<TFloat32> two = tf.math.add(tf.constant(1f), tf.constant(1f));
-      try (Session s = new Session(g, false, config);
-          Result r = s.runner().fetch(two).run()) {
-        r.get(0);
+  static void probe(EngineOptions options) {
+    probe(options.sessionConfig().toBuilder().setAllowSoftPlacement(false).build(), options.gpus(), asked(options));
+  }
+
+  static void probe(ConfigProto config, List<DeviceSpec> devices, String asked) {
+    for (DeviceSpec gpu : devices) {
+      try (Graph g = new Graph()) {
+        Ops tf = Ops.create(g).withDevice(gpu);
+        Operand<TFloat32> two = tf.math.add(tf.constant(1f), tf.constant(1f));
+        try (Session s = new Session(g, false, config);
+            Result r = s.runner().fetch(two).run()) {
+          r.get(0);
+        }
+      } catch (RuntimeException e) {
+        String first = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+        throw new IllegalStateException(
+            asked + ": TensorFlow sees no GPU " + gpu + " (" + first + "). Check that nvidia-smi lists"
+                + " it, that the NVIDIA driver supports CUDA 12 (525 or later) and CUDA_VISIBLE_DEVICES;"
+                + " or set runtime.device = cpu", e);
       }
-    } catch (RuntimeException e) {
-      String first = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
-      throw new IllegalStateException(
-          "runtime.device = " + device + ": TensorFlow sees no such GPU (" + first + "). Check that nvidia-smi"
-              + " lists it, that the NVIDIA driver supports CUDA 12 (525 or later) and CUDA_VISIBLE_DEVICES;"
-              + " or set runtime.device = cpu", e);
     }
   }
 }

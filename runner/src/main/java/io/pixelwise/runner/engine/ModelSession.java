@@ -5,6 +5,7 @@ import io.pixelwise.runner.data.Batch;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
@@ -14,6 +15,7 @@ import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TString;
@@ -36,13 +38,37 @@ public final class ModelSession implements AutoCloseable {
    * @param interOpThreads 0 lets TensorFlow choose
    */
   public ModelSession(SegmentationGraph graph, int intraOpThreads, int interOpThreads) {
-    this(graph, new EngineOptions(Device.CPU, intraOpThreads, interOpThreads, false, Map.of()));
+    this(graph, intraOpThreads, interOpThreads, null);
   }
 
-  /** A session configured by {@code runtime.*} (device, threads, XLA, graph optimisations). */
+  /** As {@link #ModelSession(SegmentationGraph, EngineOptions, Cluster)} with TensorFlow's defaults otherwise. */
+  public ModelSession(SegmentationGraph graph, int intraOpThreads, int interOpThreads, Cluster cluster) {
+    this(graph, new EngineOptions(Device.CPU, graph.devices(), intraOpThreads, interOpThreads, false, Map.of()), cluster);
+  }
+
+  /** A session in this process configured by {@code runtime.*} (device, threads, XLA, graph optimisations). */
   public ModelSession(SegmentationGraph graph, EngineOptions options) {
+    this(graph, options, null);
+  }
+
+  /**
+   * A session on {@code cluster}'s chief, whose server (started by {@link Cluster#serve}) runs the
+   * replicas placed on other tasks there; a step that waits on the cluster longer than its step
+   * timeout fails. In process if {@code cluster} is null.
+   */
+  public ModelSession(SegmentationGraph graph, EngineOptions options, Cluster cluster) {
     this.g = graph;
-    this.session = new Session(graph.graph, false, options.sessionConfig());
+    ConfigProto.Builder builder = options.sessionConfig().toBuilder();
+    int cpus = Devices.localCpuDevices(graph.devices());
+    if (cpus > 1) {
+      builder.putDeviceCount("CPU", cpus); // replicas on cpu:1, cpu:2, ... need those devices to exist
+    }
+    if (cluster != null) {
+      builder.setOperationTimeoutInMs(cluster.stepTimeoutMs());
+    }
+    ConfigProto config = builder.build();
+    this.session =
+        cluster == null ? new Session(graph.graph, false, config) : NativeSessions.open(graph.graph, cluster.target(), config);
   }
 
   /** Gives every variable its initial value (a fresh run); a restore overwrites them afterwards. */
@@ -66,8 +92,8 @@ public final class ModelSession implements AutoCloseable {
                 .feed(g.learningRate, lr)
                 .feed(g.updateNumber, t)
                 .addTarget(g.trainOp)
-                .fetch(g.totalLoss)
-                .fetch(g.dataLoss)
+                .fetch(g.trainTotalLoss)
+                .fetch(g.trainDataLoss)
                 .run()) {
       return new StepLoss(((TFloat32) r.get(0)).getFloat(), ((TFloat32) r.get(1)).getFloat());
     }

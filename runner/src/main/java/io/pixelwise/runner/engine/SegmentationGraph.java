@@ -69,6 +69,11 @@ public final class SegmentationGraph implements AutoCloseable {
   final Operand<TFloat32> probabilities;
   final Operand<TFloat32> dataLoss;
   final Operand<TFloat32> totalLoss;
+  /** The training step's losses: those above with one device, the replicas' combination with several. */
+  final Operand<TFloat32> trainDataLoss;
+  final Operand<TFloat32> trainTotalLoss;
+  /** Devices the training step is replicated over; empty or one = no replication. */
+  final List<DeviceSpec> devices;
   final Op trainOp;
   final List<ModelVariable> modelVariables;
   final List<ModelVariable> allVariables;
@@ -79,14 +84,15 @@ public final class SegmentationGraph implements AutoCloseable {
   private final Backbone backbone;
 
   public SegmentationGraph(Spec spec) {
-    this(spec, null);
+    this(spec, List.of());
   }
 
   /**
-   * @param device where the graph's ops are placed, or null to leave placement to TensorFlow
-   *     (gradient ops, added by TensorFlow, are always placed by it)
+   * A graph whose training step runs one replica per device, each on its share of the batch (see
+   * {@link DataParallel}); evaluation and prediction use one copy on the first device. With one
+   * device the whole graph is placed on it; with none TensorFlow places it.
    */
-  public SegmentationGraph(Spec spec, DeviceSpec device) {
+  public SegmentationGraph(Spec spec, List<DeviceSpec> devices) {
     if (spec.mean().length != spec.channels() || spec.std().length != spec.channels()) {
       throw new IllegalArgumentException(
           "data.mean and data.std need one value per channel (" + spec.channels() + "), got "
@@ -98,8 +104,9 @@ public final class SegmentationGraph implements AutoCloseable {
     }
     this.classes = spec.classes();
     this.backbone = spec.backbone();
+    this.devices = List.copyOf(devices);
     graph = new Graph();
-    Ops tf = device == null ? Ops.create(graph) : Ops.create(graph).withDevice(device);
+    Ops tf = devices.isEmpty() ? Ops.create(graph) : Ops.create(graph).withDevice(devices.get(0));
     Ops input = tf.withSubScope("input");
     images = input.withName("images").placeholder(TUint8.class, Placeholder.shape(Shape.of(-1, -1, -1, spec.channels())));
     labels = input.withName("labels").placeholder(TUint8.class, Placeholder.shape(Shape.of(-1, -1, -1)));
@@ -107,10 +114,7 @@ public final class SegmentationGraph implements AutoCloseable {
     learningRate = input.withName("learning_rate").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
     updateNumber = input.withName("update_number").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
 
-    Operand<TFloat32> normalized =
-        input.math.div(
-            input.math.sub(input.dtypes.cast(images, TFloat32.class), input.constant(spec.mean())),
-            input.constant(spec.std()));
+    Operand<TFloat32> normalized = normalize(input, images, spec);
 
     GraphContext root = GraphContext.root(tf, training, spec.seed());
     features = spec.backbone().build(root.scope(BACKBONE_SCOPE), normalized);
@@ -128,14 +132,42 @@ public final class SegmentationGraph implements AutoCloseable {
         decayTerms.add(lossOps.nn.l2Loss(v.value()));
       }
     }
-    totalLoss =
+    Operand<TFloat32> decay =
         spec.weightDecay() > 0 && !decayTerms.isEmpty()
-            ? lossOps.math.add(
-                dataLoss, lossOps.math.mul(lossOps.constant(spec.weightDecay()), lossOps.math.addN(decayTerms)))
-            : dataLoss;
+            ? lossOps.math.mul(lossOps.constant(spec.weightDecay()), lossOps.math.addN(decayTerms))
+            : null;
+    totalLoss = decay != null ? lossOps.math.add(dataLoss, decay) : dataLoss;
 
     List<ModelVariable> trainable = modelVariables.stream().filter(v -> v.role().trainable()).toList();
-    List<Operand<TFloat32>> gradients = gradients(tf, totalLoss, trainable);
+    List<Operand<TFloat32>> gradients;
+    if (devices.size() > 1) {
+      DataParallel.Result replicated =
+          DataParallel.build(tf, root, devices, images, labels, (ctx, im, lb) -> {
+            Operand<TFloat32> x = normalize(ctx.tf().withSubScope("input"), im, spec);
+            Features f = spec.backbone().build(ctx.scope(BACKBONE_SCOPE), x);
+            Operand<TFloat32> z = spec.head().build(ctx.scope("head"), f, outputChannels(spec));
+            return spec.loss().build(ctx.scope("loss"), z, lb, spec.classes());
+          }, trainable);
+      trainDataLoss = replicated.dataLoss();
+      gradients = new ArrayList<>(replicated.gradients());
+      if (decay != null) {
+        // Weight decay is a function of the shared variables alone: its gradient is taken once.
+        trainTotalLoss = lossOps.withName("train_total").math.add(trainDataLoss, decay);
+        List<ModelVariable> decayed = trainable.stream().filter(v -> v.role().regularized()).toList();
+        List<Operand<TFloat32>> decayGrads = gradients(tf, decay, decayed);
+        for (int i = 0, j = 0; i < trainable.size(); i++) {
+          if (trainable.get(i).role().regularized()) {
+            gradients.set(i, lossOps.math.add(gradients.get(i), decayGrads.get(j++)));
+          }
+        }
+      } else {
+        trainTotalLoss = trainDataLoss;
+      }
+    } else {
+      trainDataLoss = dataLoss;
+      trainTotalLoss = totalLoss;
+      gradients = gradients(tf, totalLoss, trainable);
+    }
     trainOp = spec.optimizer().apply(root.scope("optimizer"), trainable, gradients, learningRate, updateNumber);
     allVariables = root.variables();
 
@@ -185,6 +217,13 @@ public final class SegmentationGraph implements AutoCloseable {
     return tf.withName(name).nn.softmax(logits);
   }
 
+  /** (x - mean) / std of uint8 NHWC images, as float. */
+  private static Operand<TFloat32> normalize(Ops input, Operand<TUint8> images, Spec spec) {
+    return input.math.div(
+        input.math.sub(input.dtypes.cast(images, TFloat32.class), input.constant(spec.mean())),
+        input.constant(spec.std()));
+  }
+
   @SuppressWarnings("unchecked")
   private static List<Operand<TFloat32>> gradients(Ops tf, Operand<TFloat32> loss, List<ModelVariable> vars) {
     Output<?>[] xs = vars.stream().map(v -> v.value().asOutput()).toArray(Output<?>[]::new);
@@ -223,6 +262,11 @@ public final class SegmentationGraph implements AutoCloseable {
   /** Model variables plus optimizer slots: everything a checkpoint holds. */
   public List<ModelVariable> allVariables() {
     return allVariables;
+  }
+
+  /** Devices the training step is replicated over (empty: not replicated, placed by TensorFlow). */
+  public List<DeviceSpec> devices() {
+    return devices;
   }
 
   public long parameterCount() {

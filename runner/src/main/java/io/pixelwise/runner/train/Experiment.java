@@ -17,7 +17,8 @@ import io.pixelwise.api.plugin.ComponentKind;
 import io.pixelwise.runner.config.ComponentSpec;
 import io.pixelwise.runner.config.ComponentSpecs;
 import io.pixelwise.runner.data.SampleCache;
-import io.pixelwise.runner.engine.Device;
+import io.pixelwise.runner.engine.Cluster;
+import io.pixelwise.runner.engine.Devices;
 import io.pixelwise.runner.engine.Optimizer;
 import io.pixelwise.runner.engine.SegmentationGraph;
 import io.pixelwise.runner.engine.WeightedLoss;
@@ -32,6 +33,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import org.slf4j.Logger;
+import org.tensorflow.DeviceSpec;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -53,6 +55,8 @@ public final class Experiment {
   private final InputSize inputSize;
   private final List<ComponentSpec> metricSpecs;
   private final Optimizer optimizer;
+  private final List<DeviceSpec> devices;
+  private final Optional<Cluster> cluster;
   private final boolean binary;
   private final List<WeightedLoss.Term> losses = new ArrayList<>();
   private ClassFrequencies frequencies;
@@ -68,6 +72,16 @@ public final class Experiment {
     this.metricSpecs = ComponentSpecs.list(config, ComponentKind.METRIC, "eval.metrics");
     // Built here so that its options fail before any run folder exists; it holds no graph state.
     this.optimizer = Optimizer.fromConfig(config.getConfig("optimizer"));
+    this.devices = Devices.parse("runtime.devices", config.getStringList("runtime.devices"));
+    this.cluster = Cluster.fromConfig(config.getConfig("cluster"));
+    int batch = config.getInt("train.batch-size");
+    int replicas = trainingDevices().size();
+    if (replicas > 1 && batch < replicas) {
+      throw new IllegalArgumentException(
+          "train.batch-size = " + batch + " is smaller than the " + replicas + " replicas (runtime.devices"
+              + (cluster.isPresent() ? " on each of the cluster.workers" : "") + "): each replica trains on its"
+              + " share of a batch, so give it at least one image per replica");
+    }
     String normalization = config.getString("data.normalization");
     switch (normalization) {
       case "config" -> {}
@@ -234,9 +248,35 @@ public final class Experiment {
     return datasetSpec.name() + "-" + ComponentSpecs.single(config, ComponentKind.BACKBONE, "model.backbone").name();
   }
 
-  /** Builds the model graph (backbone, head, the weighted losses, optimizer) for this experiment. */
+  /**
+   * Builds the model graph (backbone, head, the weighted losses, optimizer) for this experiment,
+   * its training step replicated over {@code runtime.devices}.
+   */
   public SegmentationGraph buildGraph() {
-    return new SegmentationGraph(graphSpec(), Device.parse(config.getString("runtime.device")).placement());
+    return new SegmentationGraph(graphSpec(), trainingDevices());
+  }
+
+  /**
+   * The graph for evaluation and prediction in this process: no replicas, on the first of
+   * {@code runtime.devices} (none: placed by TensorFlow).
+   */
+  public SegmentationGraph buildInferenceGraph() {
+    return new SegmentationGraph(graphSpec(), devices.isEmpty() ? List.of() : List.of(devices.get(0)));
+  }
+
+  /** {@code runtime.devices}: this process's devices, empty for one placed by TensorFlow. */
+  public List<DeviceSpec> devices() {
+    return devices;
+  }
+
+  /** The devices one training step is replicated over: {@code runtime.devices}, on every cluster task. */
+  public List<DeviceSpec> trainingDevices() {
+    return cluster.map(c -> c.replicaDevices(devices)).orElse(devices);
+  }
+
+  /** The {@code cluster} section, when it lists workers. */
+  public Optional<Cluster> cluster() {
+    return cluster;
   }
 
   /** Fresh components for one graph: backbone, head, the weighted losses, optimizer and input settings. */

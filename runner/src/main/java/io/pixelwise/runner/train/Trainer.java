@@ -7,6 +7,7 @@ import io.pixelwise.api.metric.MetricResult;
 import io.pixelwise.runner.data.Augmentation;
 import io.pixelwise.runner.data.Batch;
 import io.pixelwise.runner.data.BatchLoader;
+import io.pixelwise.runner.engine.Cluster;
 import io.pixelwise.runner.engine.EngineOptions;
 import io.pixelwise.runner.engine.LearningRateSchedule;
 import io.pixelwise.runner.engine.ModelSession;
@@ -138,8 +139,7 @@ public final class Trainer {
 
     try (TensorBoardWriter board = c.getBoolean("output.tensorboard") ? TensorBoardWriter.create(run.dir()) : null;
         SegmentationGraph graph = experiment.buildGraph();
-        ModelSession session =
-            new ModelSession(graph, EngineOptions.fromConfig(c.getConfig("runtime")))) {
+        ModelSession session = openSession(graph)) {
       session.initialize();
       String onNonFinite = c.getString("train.non-finite-loss.action");
       if (!onNonFinite.equals("stop") && !onNonFinite.equals("rollback")) {
@@ -166,6 +166,9 @@ public final class Trainer {
           "training {} parameters on {} images ({} val) at {}x{}, {} epochs of {} steps, batch {}",
           graph.parameterCount(), trainSet.size(), valSet.size(), experiment.inputSize().width(),
           experiment.inputSize().height(), lastEpoch, stepsPerEpoch, batchSize);
+      if (graph.devices().size() > 1) {
+        LOG.info("each batch split over {} replicas on {}", graph.devices().size(), graph.devices());
+      }
       for (int epoch = firstEpoch; epoch <= lastEpoch; epoch++) {
         long epochStart = System.nanoTime();
         double lossSum = 0;
@@ -273,6 +276,15 @@ public final class Trainer {
       }
     }
     return new Summary(step, history.size(), bestScore, bestName, history);
+  }
+
+  /** In process, or on the cluster's chief server (started here) when the experiment has a cluster. */
+  private ModelSession openSession(SegmentationGraph graph) {
+    Cluster cluster = experiment.cluster().orElse(null);
+    if (cluster != null) {
+      cluster.serve(experiment.devices());
+    }
+    return new ModelSession(graph, EngineOptions.fromConfig(c.getConfig("runtime")), cluster);
   }
 
   /** The epoch's record as TensorBoard scalars, and the validation samples as an image. */

@@ -41,7 +41,7 @@ class EngineOptionsTest {
   @Test
   void theDefaultsLeaveTensorFlowAsItWasAndHideGpus() {
     EngineOptions defaults = read("");
-    assertEquals(new EngineOptions(Device.CPU, 0, 0, false, defaultPasses()), defaults);
+    assertEquals(new EngineOptions(Device.CPU, List.of(), 0, 0, false, defaultPasses()), defaults);
     ConfigProto c = defaults.sessionConfig();
     assertEquals(Map.of("GPU", 0), c.getDeviceCountMap());
     assertFalse(c.hasGraphOptions(), "no graph options unless asked for");
@@ -62,6 +62,25 @@ class EngineOptionsTest {
     // The visible GPU is renumbered 0 inside TensorFlow, so that is where the graph goes.
     assertEquals("/device:GPU:0", Device.parse("gpu:1").placement().toString());
     assertEquals("/device:CPU:0", Device.CPU.placement().toString());
+  }
+
+  @Test
+  void replicasOnGpusKeepTheDriversNumberingAndReplicasOnCpusHideGpus() {
+    EngineOptions two = read("devices = [\"gpu:0\", \"gpu:2\"]");
+    assertTrue(two.usesGpu());
+    assertEquals(List.of("/device:GPU:0", "/device:GPU:2"), two.gpus().stream().map(Object::toString).toList());
+    ConfigProto c = two.sessionConfig();
+    assertTrue(c.getAllowSoftPlacement());
+    assertTrue(c.getGpuOptions().getAllowGrowth());
+    assertEquals("", c.getGpuOptions().getVisibleDeviceList());
+    ConfigProto cpus = read("devices = [\"cpu:0\", \"cpu:1\"]").sessionConfig();
+    assertEquals(Map.of("GPU", 0), cpus.getDeviceCountMap());
+    assertEquals(List.of(), read("devices = [\"cpu:0\", \"cpu:1\"]").gpus());
+    assertEquals(List.of("/device:GPU:0"), read("device = \"gpu:1\"").gpus().stream().map(Object::toString).toList());
+    assertEquals("runtime.device = gpu:1 and runtime.devices = [/device:GPU:0, /device:GPU:1] both choose devices: list the"
+            + " GPUs in runtime.devices alone (e.g. [\"gpu:0\", \"gpu:1\"]) and leave runtime.device = cpu",
+        assertThrows(IllegalArgumentException.class, () -> read("device = \"gpu:1\", devices = [\"gpu:0\", \"gpu:1\"]"))
+            .getMessage());
   }
 
   @Test
@@ -103,7 +122,8 @@ class EngineOptionsTest {
   @Test
   void aGraphPlacedOnTheCpuCarriesTheDeviceAndTrainsWithXlaAndSwitchedPasses() {
     try (SegmentationGraph g =
-            new SegmentationGraph(TestModels.spec("simple-conv", "stem-width = 4, widths = [4, 4]", "bilinear", "", 5), Device.CPU.placement());
+            new SegmentationGraph(
+                TestModels.spec("simple-conv", "stem-width = 4, widths = [4, 4]", "bilinear", "", 5), List.of(Device.CPU.placement()));
         ModelSession s = new ModelSession(g, read("xla = on, graph-optimizations { remapping = off, arithmetic = off }"))) {
       List<String> unplaced = new ArrayList<>();
       int placed = 0;

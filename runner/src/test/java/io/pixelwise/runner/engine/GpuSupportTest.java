@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URL;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -15,7 +17,7 @@ class GpuSupportTest {
   void theCpuBuildRefusesAGpuSayingHowToBuildOne() {
     assertEquals(Optional.of("this build has TensorFlow's CPU natives only (tensorflow-core-native linux-x86_64)"),
         GpuSupport.missingGpuNatives(getClass().getClassLoader()));
-    IllegalStateException e = assertThrows(IllegalStateException.class, () -> GpuSupport.prepare(Device.parse("gpu:1")));
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> GpuSupport.prepare(options("gpu:1")));
     assertEquals("runtime.device = gpu:1: this build has TensorFlow's CPU natives only (tensorflow-core-native linux-x86_64); "
         + GpuSupport.BUILD_HINT, e.getMessage());
     assertTrue(e.getMessage().contains("mvn -B package -Pgpu"), e.getMessage());
@@ -37,10 +39,23 @@ class GpuSupportTest {
 
   @Test
   void tensorFlowWithoutAGpuIsReportedAsSuch() {
-    IllegalStateException e = assertThrows(IllegalStateException.class, () -> GpuSupport.probe(Device.parse("gpu")));
-    assertTrue(e.getMessage().startsWith("runtime.device = gpu:0: TensorFlow sees no such GPU ("), e.getMessage());
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> GpuSupport.probe(options("gpu")));
+    assertTrue(e.getMessage().startsWith("runtime.device = gpu:0: TensorFlow sees no GPU /device:GPU:0 ("), e.getMessage());
     assertTrue(e.getMessage().endsWith("or set runtime.device = cpu"), e.getMessage());
-    // The probe itself works: the CPU passes it.
-    GpuSupport.probe(Device.CPU);
+    EngineOptions replicas = new EngineOptions(Device.CPU, Devices.parse("runtime.devices", List.of("cpu:0", "gpu:1")), 1, 1, false, Map.of());
+    e = assertThrows(IllegalStateException.class, () -> GpuSupport.probe(replicas));
+    assertTrue(e.getMessage().startsWith("runtime.devices = [/device:CPU:0, /device:GPU:1]: TensorFlow sees no GPU /device:GPU:1 ("),
+        e.getMessage());
+  }
+
+  @Test
+  void theProbePassesADeviceTensorFlowHas() {
+    // Else every failure above could be the probe's own.
+    GpuSupport.probe(EngineOptions.DEFAULT.sessionConfig(), List.of(Device.CPU.placement()), "runtime.device = cpu");
+    assertEquals(List.of(), EngineOptions.DEFAULT.gpus());
+  }
+
+  private static EngineOptions options(String device) {
+    return new EngineOptions(Device.parse(device), List.of(), 1, 1, false, Map.of());
   }
 }

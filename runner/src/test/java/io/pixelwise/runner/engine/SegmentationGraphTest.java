@@ -39,7 +39,15 @@ class SegmentationGraphTest {
     return tinyModel(seed, loss("cross-entropy", false), false);
   }
 
+  static SegmentationGraph tinyModel(long seed, List<org.tensorflow.DeviceSpec> devices) {
+    return tinyModel(seed, loss("cross-entropy", false), false, devices);
+  }
+
   static SegmentationGraph tinyModel(long seed, Loss loss, boolean binary) {
+    return tinyModel(seed, loss, binary, List.of());
+  }
+
+  static SegmentationGraph tinyModel(long seed, Loss loss, boolean binary, List<org.tensorflow.DeviceSpec> devices) {
     PluginRegistry plugins = PluginRegistry.load();
     return new SegmentationGraph(
         new SegmentationGraph.Spec(
@@ -53,7 +61,8 @@ class SegmentationGraphTest {
             new float[] {64, 64, 64},
             1e-4f,
             new Optimizer.Adam(0.9f, 0.999f, 1e-8f),
-            seed));
+            seed),
+        devices);
   }
 
   /** Bright blobs on dark noise; the label says which, with an ignored border row. */
