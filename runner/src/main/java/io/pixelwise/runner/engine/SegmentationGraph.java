@@ -127,7 +127,17 @@ public final class SegmentationGraph implements AutoCloseable {
 
     List<ModelVariable> trainable = modelVariables.stream().filter(v -> v.role().trainable()).toList();
     List<Operand<TFloat32>> gradients = gradients(tf, totalLoss, trainable);
-    trainOp = spec.optimizer().apply(root.scope("optimizer"), trainable, gradients, learningRate, updateNumber);
+    Op optimizerStep = spec.optimizer().apply(root.scope("optimizer"), trainable, gradients, learningRate, updateNumber);
+    // State updates (batch norm's moving statistics) run with the training step only, so that
+    // evaluation and prediction never change them.
+    List<Op> stateUpdates = root.stateUpdates();
+    if (stateUpdates.isEmpty()) {
+      trainOp = optimizerStep;
+    } else {
+      List<Op> all = new ArrayList<>(stateUpdates);
+      all.add(optimizerStep);
+      trainOp = tf.withSubScope("train_step").withControlDependencies(all).noOp();
+    }
     allVariables = root.variables();
 
     Ops ckpt = tf.withSubScope("checkpoint");
