@@ -67,6 +67,11 @@ public final class Experiment {
     this.metricSpecs = ComponentSpecs.list(config, ComponentKind.METRIC, "eval.metrics");
     // Built here so that its options fail before any run folder exists; it holds no graph state.
     this.optimizer = Optimizer.fromConfig(config.getConfig("optimizer"));
+    // Likewise the backbone's and head's options (each graph gets fresh instances: graphSpec).
+    ComponentSpec backbone = ComponentSpecs.single(config, ComponentKind.BACKBONE, "model.backbone");
+    plugins.backbone(backbone.name()).create(backbone.options());
+    ComponentSpec head = ComponentSpecs.single(config, ComponentKind.HEAD, "model.head");
+    plugins.head(head.name()).create(head.options());
     String normalization = config.getString("data.normalization");
     switch (normalization) {
       case "config" -> {}
