@@ -12,8 +12,8 @@ public final class DatasetsPlugin extends PixelwisePlugin {
   @Override
   protected void register() {
     dataset("synthetic-streets", SyntheticStreets::fromConfig);
-    dataset("cityscapes-7", (options, size) -> new Cityscapes(Path.of(options.getString("root")), true));
-    dataset("cityscapes-19", (options, size) -> new Cityscapes(Path.of(options.getString("root")), false));
+    dataset("cityscapes-7", (options, size) -> new Cityscapes(Path.of(options.getString("root")), true, size));
+    dataset("cityscapes-19", (options, size) -> new Cityscapes(Path.of(options.getString("root")), false, size));
     dataset("kitti-road", KittiRoad::fromConfig);
     dataset("folder", FolderDataset::fromConfig);
   }

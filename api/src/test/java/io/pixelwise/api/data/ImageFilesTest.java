@@ -9,6 +9,7 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Random;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -97,5 +98,112 @@ class ImageFilesTest {
     Files.write(file, java.util.Arrays.copyOf(bytes, 60));
     IOException e = assertThrows(IOException.class, () -> ImageFiles.read(file));
     assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {BufferedImage.TYPE_3BYTE_BGR, BufferedImage.TYPE_4BYTE_ABGR, BufferedImage.TYPE_INT_RGB,
+      BufferedImage.TYPE_BYTE_INDEXED})
+  void nativeDecodingAtTheStoredSizeGivesImageIosColours(int type) throws IOException {
+    Path file = write(type);
+    ImageFiles.Decoded decoded = ImageFiles.readResized(file, null, true);
+    assertEquals(37, decoded.storedWidth());
+    assertEquals(21, decoded.storedHeight());
+    assertSameImage(ImageFiles.rgb(ImageFiles.read(file)), decoded.image());
+  }
+
+  @Test
+  void greyStaysGreyWithItsStoredLevelsOrIsReplicatedToRgb() throws IOException {
+    Path file = write(BufferedImage.TYPE_BYTE_GRAY);
+    RasterImage expected = ImageFiles.pixels(ImageFiles.read(file));
+    assertEquals(1, expected.channels());
+    assertSameImage(expected, ImageFiles.readResized(file, null, false).image());
+    RasterImage rgb = ImageFiles.readResized(file, null, true).image();
+    assertEquals(3, rgb.channels());
+    for (int i = 0; i < expected.pixels().length; i++) {
+      for (int k = 0; k < 3; k++) {
+        assertEquals(expected.pixels()[i], rgb.pixels()[3 * i + k], "pixel " + i + " channel " + k);
+      }
+    }
+  }
+
+  @Test
+  void shrinkingByTwoOrMoreAveragesAreasAndEnlargingIsBilinear() throws IOException {
+    // 4x2 grey blocks of 2x2 pixels, each block one level: halving gives each block's level.
+    BufferedImage blocks = new BufferedImage(8, 4, BufferedImage.TYPE_BYTE_GRAY);
+    int[][] level = {{0, 40, 80, 120}, {160, 200, 240, 255}};
+    for (int y = 0; y < 4; y++) {
+      for (int x = 0; x < 8; x++) {
+        blocks.getRaster().setSample(x, y, 0, level[y / 2][x / 2] + (x + y) % 2); // area mean: +0.5
+      }
+    }
+    Path file = dir.resolve("blocks.png");
+    ImageIO.write(blocks, "png", file.toFile());
+    RasterImage half = ImageFiles.readResized(file, new InputSize(2, 4), false).image();
+    for (int y = 0; y < 2; y++) {
+      for (int x = 0; x < 4; x++) {
+        // Each 2x2 block holds level, level+1, level+1, level (255 clips to 255, 256 is 0 mod 256):
+        // mean level + 0.5, rounded half to even.
+        int l = level[y][x];
+        int mean = l == 255 ? 128 : (int) Math.rint(l + 0.5);
+        assertEquals(mean, half.pixels()[y * 4 + x] & 0xff, "block (" + x + ", " + y + ")");
+      }
+    }
+    BufferedImage pair = new BufferedImage(2, 1, BufferedImage.TYPE_BYTE_GRAY);
+    pair.getRaster().setSample(1, 0, 0, 100);
+    Path two = dir.resolve("two.png");
+    ImageIO.write(pair, "png", two.toFile());
+    RasterImage wide = ImageFiles.readResized(two, new InputSize(1, 4), false).image();
+    // Half-pixel centres: output x samples input (x + 0.5) / 2 - 0.5 = -0.25, 0.25, 0.75, 1.25 (clamped).
+    assertArrayEquals(new byte[] {0, 25, 75, 100}, wide.pixels());
+  }
+
+  @Test
+  void jpegsDecodeNativelyLikeImageIoWithinIdctRounding() throws IOException {
+    BufferedImage img = new BufferedImage(64, 48, BufferedImage.TYPE_3BYTE_BGR);
+    for (int y = 0; y < 48; y++) {
+      for (int x = 0; x < 64; x++) {
+        img.setRGB(x, y, (x * 4) << 16 | (y * 5) << 8 | ((x + y) * 2));
+      }
+    }
+    Path file = dir.resolve("smooth.jpg");
+    ImageIO.write(img, "jpeg", file.toFile());
+    byte[] expected = ImageFiles.rgb(ImageFiles.read(file)).pixels();
+    byte[] got = ImageFiles.readResized(file, null, true).image().pixels();
+    int worst = 0;
+    for (int i = 0; i < expected.length; i++) {
+      worst = Math.max(worst, Math.abs((expected[i] & 0xff) - (got[i] & 0xff)));
+    }
+    assertTrue(worst <= 3, "largest difference " + worst);
+  }
+
+  @Test
+  void nativeDecodingRefusesBombsTruncationAndNonImagesNamingTheFile() throws IOException {
+    Path file = write(BufferedImage.TYPE_3BYTE_BGR);
+    try {
+      ImageFiles.setMaxPixels(37 * 21 - 1);
+      IOException e = assertThrows(IOException.class, () -> ImageFiles.readResized(file, null, true));
+      assertTrue(e.getMessage().contains(file.toString()) && e.getMessage().contains("37x21"), e.getMessage());
+    } finally {
+      ImageFiles.setMaxPixels(100_000_000L);
+    }
+    byte[] bytes = Files.readAllBytes(file);
+    for (int keep : new int[] {60, bytes.length / 2, bytes.length - 13}) {
+      Path cut = dir.resolve("cut" + keep + ".png");
+      Files.write(cut, java.util.Arrays.copyOf(bytes, keep));
+      IOException e = assertThrows(IOException.class, () -> ImageFiles.readResized(cut, new InputSize(10, 10), true),
+          "kept " + keep + " of " + bytes.length + " bytes");
+      assertTrue(e.getMessage().startsWith(cut.toString()), e.getMessage());
+    }
+    Path text = Files.writeString(dir.resolve("notes.png"), "not an image");
+    IOException e = assertThrows(IOException.class, () -> ImageFiles.readResized(text, null, true));
+    assertTrue(e.getMessage().startsWith(text.toString()) && e.getMessage().contains("not an image format"), e.getMessage());
+    IOException missing = assertThrows(IOException.class, () -> ImageFiles.readResized(dir.resolve("nope.png"), null, true));
+    assertTrue(missing.getMessage().contains("no such file"), missing.getMessage());
+  }
+
+  private static void assertSameImage(RasterImage expected, RasterImage actual) {
+    assertEquals(List.of(expected.width(), expected.height(), expected.channels()),
+        List.of(actual.width(), actual.height(), actual.channels()));
+    assertArrayEquals(expected.pixels(), actual.pixels());
   }
 }

@@ -398,16 +398,18 @@ public final class FolderDataset implements Dataset {
   }
 
   private Sample load(Pair pair) throws IOException {
-    RasterImage image = ImageFiles.pixels(ImageFiles.read(pair.image()));
+    // Padded samples keep their pixels as stored; the others are resized while decoding.
+    ImageFiles.Decoded decoded = ImageFiles.readResized(pair.image(), padding == Padding.NONE ? size : null, false);
+    RasterImage image = decoded.image();
     LabelMap labels = null;
     if (pair.mask() != null) {
       BufferedImage mask = ImageFiles.read(pair.mask());
-      if (mask.getWidth() != image.width() || mask.getHeight() != image.height()) {
+      if (mask.getWidth() != decoded.storedWidth() || mask.getHeight() != decoded.storedHeight()) {
         throw new IOException(
             pair.mask() + ": mask is " + mask.getWidth() + "x" + mask.getHeight() + " but its image "
-                + pair.image().getFileName() + " is " + image.width() + "x" + image.height());
+                + pair.image().getFileName() + " is " + decoded.storedWidth() + "x" + decoded.storedHeight());
       }
-      labels = decoder.decode(pair.mask(), mask);
+      labels = decoder.decode(pair.mask(), mask).resized(image.width(), image.height());
     }
     if (padding != Padding.NONE) {
       image = padding.pad(image, size.height(), size.width(), paddingValue);

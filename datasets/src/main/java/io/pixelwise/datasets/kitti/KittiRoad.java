@@ -83,12 +83,14 @@ public final class KittiRoad implements Dataset {
   private final GroundTruth groundTruth;
   private final double valFraction;
   private final long seed;
+  private final InputSize size;
   private Map<Split, List<Entry>> trainVal;
 
   /** One image and its ground truth (null in testing/). */
   record Entry(String id, String category, Path image, Path groundTruth) {}
 
-  public KittiRoad(Path root, GroundTruth groundTruth, double valFraction, long seed) {
+  /** @param size the size samples are loaded at; null keeps each file's own (about 1242x375) */
+  public KittiRoad(Path root, GroundTruth groundTruth, double valFraction, long seed, InputSize size) {
     if (!(valFraction > 0 && valFraction < 1)) {
       throw new IllegalArgumentException(
           "datasets.kitti-road.val-fraction must be between 0 and 1 (exclusive): the validation share"
@@ -98,6 +100,7 @@ public final class KittiRoad implements Dataset {
     this.groundTruth = groundTruth;
     this.valFraction = valFraction;
     this.seed = seed;
+    this.size = size;
   }
 
   /** Options: {@code root}, {@code ground-truth} (road or lane), {@code val-fraction}, {@code seed}. */
@@ -116,7 +119,7 @@ public final class KittiRoad implements Dataset {
               "datasets.kitti-road.ground-truth: expected road (um/umm/uu_road_*.png) or lane"
                   + " (um_lane_*.png, urban marked only), got '" + gt + "'");
         };
-    return new KittiRoad(Path.of(root), groundTruth, options.getDouble("val-fraction"), options.getLong("seed"));
+    return new KittiRoad(Path.of(root), groundTruth, options.getDouble("val-fraction"), options.getLong("seed"), size);
   }
 
   @Override
@@ -304,17 +307,19 @@ public final class KittiRoad implements Dataset {
   }
 
   private Sample load(Entry entry) throws IOException {
-    RasterImage image = ImageFiles.rgb(ImageFiles.read(entry.image()));
+    ImageFiles.Decoded decoded = ImageFiles.readResized(entry.image(), size, true);
+    RasterImage image = decoded.image();
     if (entry.groundTruth() == null) {
       return new Sample(entry.id(), image, null);
     }
     BufferedImage gt = ImageFiles.read(entry.groundTruth());
-    if (gt.getWidth() != image.width() || gt.getHeight() != image.height()) {
+    if (gt.getWidth() != decoded.storedWidth() || gt.getHeight() != decoded.storedHeight()) {
       throw new IOException(
           entry.groundTruth() + ": ground truth is " + gt.getWidth() + "x" + gt.getHeight() + " but its image "
-              + entry.image().getFileName() + " is " + image.width() + "x" + image.height());
+              + entry.image().getFileName() + " is " + decoded.storedWidth() + "x" + decoded.storedHeight());
     }
-    return new Sample(entry.id(), image, decode(entry.groundTruth(), gt));
+    // Colours are checked at full resolution; nearest resizing commutes with the decoding.
+    return new Sample(entry.id(), image, decode(entry.groundTruth(), gt).resized(image.width(), image.height()));
   }
 
   /**

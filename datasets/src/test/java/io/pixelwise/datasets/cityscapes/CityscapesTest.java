@@ -1,5 +1,6 @@
 package io.pixelwise.datasets.cityscapes;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,6 +12,7 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
@@ -53,15 +55,15 @@ class CityscapesTest {
         Map.entry(23, 4), Map.entry(24, 5), Map.entry(25, 5), Map.entry(26, 6), Map.entry(27, 6),
         Map.entry(28, 6), Map.entry(31, 6), Map.entry(32, 6), Map.entry(33, 6));
 
-    Sample s19 = new Cityscapes(root, false).split(Split.VAL).load(0);
-    Sample s7 = new Cityscapes(root, true).split(Split.VAL).load(0);
+    Sample s19 = new Cityscapes(root, false, null).split(Split.VAL).load(0);
+    Sample s7 = new Cityscapes(root, true, null).split(Split.VAL).load(0);
     for (int id = 0; id < 34; id++) {
       assertEquals(nineteen.getOrDefault(id, 255), s19.labels().get(id, 0), "19-class train id of label " + id);
       assertEquals(seven.getOrDefault(id, 255), s7.labels().get(id, 0), "7-class id of label " + id);
     }
     assertEquals("frankfurt_000000_000294", s7.id());
-    assertEquals(19, new Cityscapes(root, false).classes().size());
-    assertEquals("infrastructure", new Cityscapes(root, true).classes().name(2));
+    assertEquals(19, new Cityscapes(root, false, null).classes().size());
+    assertEquals("infrastructure", new Cityscapes(root, true, null).classes().name(2));
     // The license plate (-1) never reaches a PNG; the table still maps it to ignore.
     var plate = CityscapesLabels.TABLE.stream().filter(l -> l.id() == -1).findFirst().orElseThrow();
     assertEquals(255, plate.trainId());
@@ -73,7 +75,7 @@ class CityscapesTest {
     write("train", "bochum", "bochum_000000_000313", 4, 3, 7);
     write("train", "aachen", "aachen_000001_000019", 4, 3, 23);
     write("train", "aachen", "aachen_000000_000019", 4, 3, 26);
-    SampleSource train = new Cityscapes(root, true).split(Split.TRAIN);
+    SampleSource train = new Cityscapes(root, true, null).split(Split.TRAIN);
     assertEquals(3, train.size());
     assertEquals("aachen_000000_000019", train.load(0).id());
     assertEquals(6, train.load(0).labels().get(0, 0));
@@ -87,7 +89,7 @@ class CityscapesTest {
 
   @Test
   void aMissingFolderNamesItAndTheExpectedLayout() {
-    var e = assertThrows(IllegalArgumentException.class, () -> new Cityscapes(root, true).split(Split.TRAIN));
+    var e = assertThrows(IllegalArgumentException.class, () -> new Cityscapes(root, true, null).split(Split.TRAIN));
     assertTrue(e.getMessage().contains(root.resolve("leftImg8bit").resolve("train").toAbsolutePath().toString()), e.getMessage());
     assertTrue(e.getMessage().contains("gtFine"), e.getMessage());
   }
@@ -96,14 +98,14 @@ class CityscapesTest {
   void anImageWithoutLabelIsNamed() throws IOException {
     write("train", "aachen", "aachen_000000_000019", 4, 3, 7);
     Files.delete(root.resolve("gtFine/train/aachen/aachen_000000_000019_gtFine_labelIds.png"));
-    var e = assertThrows(IllegalArgumentException.class, () -> new Cityscapes(root, true).split(Split.TRAIN));
+    var e = assertThrows(IllegalArgumentException.class, () -> new Cityscapes(root, true, null).split(Split.TRAIN));
     assertTrue(e.getMessage().contains("aachen_000000_000019_gtFine_labelIds.png"), e.getMessage());
   }
 
   @Test
   void anIdOutsideTheTableIsAnErrorNamingFileAndPixel() throws IOException {
     write("train", "aachen", "aachen_000000_000019", 4, 3, 7, 7, 40);
-    var e = assertThrows(IOException.class, () -> new Cityscapes(root, true).split(Split.TRAIN).load(0));
+    var e = assertThrows(IOException.class, () -> new Cityscapes(root, true, null).split(Split.TRAIN).load(0));
     assertTrue(e.getMessage().contains("aachen_000000_000019_gtFine_labelIds.png"), e.getMessage());
     assertTrue(e.getMessage().contains("40"), e.getMessage());
     assertTrue(e.getMessage().contains("(2, 0)"), e.getMessage());
@@ -115,7 +117,7 @@ class CityscapesTest {
     Path image = root.resolve("leftImg8bit/train/aachen/aachen_000000_000019_leftImg8bit.png");
     byte[] bytes = Files.readAllBytes(image);
     Files.write(image, java.util.Arrays.copyOf(bytes, bytes.length / 2));
-    var e = assertThrows(IOException.class, () -> new Cityscapes(root, true).split(Split.TRAIN).load(0));
+    var e = assertThrows(IOException.class, () -> new Cityscapes(root, true, null).split(Split.TRAIN).load(0));
     assertTrue(e.getMessage().contains("aachen_000000_000019_leftImg8bit.png"), e.getMessage());
   }
 
@@ -124,7 +126,30 @@ class CityscapesTest {
     write("train", "aachen", "aachen_000000_000019", 4, 3, 7);
     BufferedImage small = new BufferedImage(2, 2, BufferedImage.TYPE_BYTE_GRAY);
     ImageIO.write(small, "png", root.resolve("gtFine/train/aachen/aachen_000000_000019_gtFine_labelIds.png").toFile());
-    var e = assertThrows(IOException.class, () -> new Cityscapes(root, true).split(Split.TRAIN).load(0));
+    var e = assertThrows(IOException.class, () -> new Cityscapes(root, true, null).split(Split.TRAIN).load(0));
     assertTrue(e.getMessage().contains("2x2"), e.getMessage());
+  }
+
+  @Test
+  void samplesLoadAtTheModelSizeAreaAveragedWithNearestLabels() throws IOException {
+    write("train", "aachen", "aachen_000000_000019", 16, 8, 7, 11, 21, 23, 26, 0);
+    Sample stored = new Cityscapes(root, true, null).split(Split.TRAIN).load(0);
+    Sample small = new Cityscapes(root, true, new io.pixelwise.api.data.InputSize(4, 8)).split(Split.TRAIN).load(0);
+    assertEquals(List.of(8, 4, 3), List.of(small.image().width(), small.image().height(), small.image().channels()));
+    assertArrayEquals(stored.labels().resized(8, 4).ids(), small.labels().ids());
+    for (int y = 0; y < 4; y++) {
+      for (int x = 0; x < 8; x++) {
+        for (int k = 0; k < 3; k++) {
+          int sum = 0;
+          for (int dy = 0; dy < 2; dy++) {
+            for (int dx = 0; dx < 2; dx++) {
+              sum += stored.image().pixels()[((2 * y + dy) * 16 + 2 * x + dx) * 3 + k] & 0xff;
+            }
+          }
+          assertEquals((int) Math.rint(sum / 4.0), small.image().pixels()[(y * 8 + x) * 3 + k] & 0xff,
+              "pixel (" + x + ", " + y + ") channel " + k);
+        }
+      }
+    }
   }
 }

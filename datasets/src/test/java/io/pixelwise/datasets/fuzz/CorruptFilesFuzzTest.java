@@ -64,7 +64,7 @@ class CorruptFilesFuzzTest {
       int caseNumber = c;
       boolean ok = assertTimeoutPreemptively(Duration.ofSeconds(5), () -> {
         try {
-          Sample s = new Cityscapes(root, true).split(Split.VAL).load(0);
+          Sample s = new Cityscapes(root, true, null).split(Split.VAL).load(0);
           for (byte id : s.labels().ids()) {
             int v = id & 0xff;
             assertTrue(v < 7 || v == 255, "case " + caseNumber + ": label " + v + " outside the label set");

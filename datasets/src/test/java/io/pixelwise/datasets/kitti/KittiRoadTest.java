@@ -39,7 +39,8 @@ class KittiRoadTest {
   private static final int MAGENTA = 0xff00ff;
   private static final int RED = 0xff0000;
   private static final int BLACK = 0x000000;
-  private static final InputSize SIZE = new InputSize(4, 6);
+  /** The stored size: these tests check the decoding pixel by pixel. */
+  private static final InputSize SIZE = null;
 
   @TempDir Path root;
 
@@ -335,5 +336,17 @@ class KittiRoadTest {
     Map<String, DatasetFactory> factories = Guice.createInjector(new DatasetsPlugin())
         .getInstance(Key.get(new TypeLiteral<Map<String, DatasetFactory>>() {}));
     assertTrue(factories.get("kitti-road").create(defaults, SIZE) instanceof KittiRoad);
+  }
+
+  @Test
+  void samplesLoadAtTheModelSizeWithNearestLabels() throws IOException {
+    trainingSet(2, 2, 2);
+    String n = "000009";
+    writeRgb(training("image_2").resolve("um_" + n + ".png"), 12, 4, 0x102030, 0x405060, 0x708090);
+    writeRgb(training("gt_image_2").resolve("um_road_" + n + ".png"), 12, 4, MAGENTA, RED, RED, BLACK, MAGENTA);
+    Sample stored = load(dataset(""), "um_" + n);
+    Sample small = load(KittiRoad.fromConfig(options("root = \"" + root + "\""), new InputSize(2, 6)), "um_" + n);
+    assertEquals(List.of(6, 2), List.of(small.image().width(), small.image().height()));
+    org.junit.jupiter.api.Assertions.assertArrayEquals(stored.labels().resized(6, 2).ids(), small.labels().ids());
   }
 }

@@ -27,18 +27,7 @@ public final class Resize {
   }
 
   public static LabelMap labels(LabelMap src, int width, int height) {
-    if (src.width() == width && src.height() == height) {
-      return src;
-    }
-    byte[] out = new byte[width * height];
-    for (int y = 0; y < height; y++) {
-      int sy = Math.min(src.height() - 1, (int) ((y + 0.5) * src.height() / height));
-      for (int x = 0; x < width; x++) {
-        int sx = Math.min(src.width() - 1, (int) ((x + 0.5) * src.width() / width));
-        out[y * width + x] = src.ids()[sy * src.width() + sx];
-      }
-    }
-    return new LabelMap(width, height, out);
+    return src.resized(width, height);
   }
 
   private static void bilinear(RasterImage src, int width, int height, byte[] out) {

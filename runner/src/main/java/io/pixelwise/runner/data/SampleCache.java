@@ -44,8 +44,11 @@ import org.slf4j.LoggerFactory;
 public final class SampleCache {
   private static final Logger LOG = LoggerFactory.getLogger(SampleCache.class);
   private static final long MAGIC = 0x5058574341434845L; // "PXWCACHE"
-  /** Bump when the record layout or the preprocessing (Resize, channel conversion) changes. */
-  static final int FORMAT = 1;
+  /**
+   * Bump when the record layout or the preprocessing (decoding, Resize, channel conversion)
+   * changes. 2: datasets read from files decode and resize natively (ImageFiles.readResized).
+   */
+  static final int FORMAT = 2;
   private static final int HEADER = 8 + 4 + 32 + 4 * 5;
 
   private SampleCache() {}
