@@ -26,20 +26,8 @@ public final class ImageFiles {
     BufferedImage image;
     try (InputStream in = Files.newInputStream(file);
         ImageInputStream stream = ImageIO.createImageInputStream(in)) {
-      Iterator<ImageReader> readers = stream == null ? null : ImageIO.getImageReaders(stream);
-      if (readers == null || !readers.hasNext()) {
-        throw new IOException(file + ": not an image format this build can read (PNG or JPEG expected)");
-      }
-      ImageReader reader = readers.next();
+      ImageReader reader = checkedReader(file, stream);
       try {
-        reader.setInput(stream, true, true);
-        // The header's size, checked before any pixel is decoded: a decompression bomb (a tiny
-        // file claiming a huge image) must not exhaust the memory.
-        long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
-        if (pixels <= 0 || pixels > maxPixels) {
-          throw new IOException(file + ": image of " + reader.getWidth(0) + "x" + reader.getHeight(0) + " pixels"
-              + (pixels <= 0 ? " is empty" : " exceeds the limit of " + maxPixels + " pixels (data.max-image-pixels)"));
-        }
         image = reader.read(0);
       } finally {
         reader.dispose();
@@ -100,21 +88,9 @@ public final class ImageFiles {
   /** Width and height from the file's header, checked against the pixel limit; nothing decoded. */
   private static int[] header(Path file, byte[] bytes) throws IOException {
     try (ImageInputStream stream = ImageIO.createImageInputStream(new java.io.ByteArrayInputStream(bytes))) {
-      Iterator<ImageReader> readers = stream == null ? null : ImageIO.getImageReaders(stream);
-      if (readers == null || !readers.hasNext()) {
-        throw new IOException(file + ": not an image format this build can read (PNG or JPEG expected)");
-      }
-      ImageReader reader = readers.next();
+      ImageReader reader = checkedReader(file, stream);
       try {
-        reader.setInput(stream, true, true);
-        int w = reader.getWidth(0);
-        int h = reader.getHeight(0);
-        long pixels = (long) w * h;
-        if (pixels <= 0 || pixels > maxPixels) {
-          throw new IOException(file + ": image of " + w + "x" + h + " pixels"
-              + (pixels <= 0 ? " is empty" : " exceeds the limit of " + maxPixels + " pixels (data.max-image-pixels)"));
-        }
-        return new int[] {w, h};
+        return new int[] {reader.getWidth(0), reader.getHeight(0)};
       } finally {
         reader.dispose();
       }
@@ -125,6 +101,31 @@ public final class ImageFiles {
       throw new IOException(file + ": cannot read the image header (corrupt or truncated?): " + e.getMessage(), e);
     } catch (RuntimeException e) {
       throw new IOException(file + ": cannot read the image header (corrupt or truncated?): " + e, e);
+    }
+  }
+
+  /**
+   * A reader positioned on the stream's first image whose header size is within the limit,
+   * checked before any pixel is decoded: a decompression bomb (a tiny file claiming a huge image)
+   * must not exhaust the memory. The caller disposes of it.
+   */
+  private static ImageReader checkedReader(Path file, ImageInputStream stream) throws IOException {
+    Iterator<ImageReader> readers = stream == null ? null : ImageIO.getImageReaders(stream);
+    if (readers == null || !readers.hasNext()) {
+      throw new IOException(file + ": not an image format this build can read (PNG or JPEG expected)");
+    }
+    ImageReader reader = readers.next();
+    try {
+      reader.setInput(stream, true, true);
+      long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
+      if (pixels <= 0 || pixels > maxPixels) {
+        throw new IOException(file + ": image of " + reader.getWidth(0) + "x" + reader.getHeight(0) + " pixels"
+            + (pixels <= 0 ? " is empty" : " exceeds the limit of " + maxPixels + " pixels (data.max-image-pixels)"));
+      }
+      return reader;
+    } catch (IOException | RuntimeException e) {
+      reader.dispose();
+      throw e;
     }
   }
 

@@ -117,7 +117,9 @@ final class BenchmarkCommand implements Callable<Integer> {
     int count = 0;
     try (BatchLoader loader = new BatchLoader(source, options, workers)) {
       while (loader.hasNext()) {
-        count += loader.next().count();
+        try (Batch batch = loader.next()) {
+          count += batch.count();
+        }
       }
     }
     return count / seconds(start);
@@ -133,7 +135,8 @@ final class BenchmarkCommand implements Callable<Integer> {
       batch = loader.next();
     }
     long buildStart = System.nanoTime();
-    try (SegmentationGraph graph = experiment.buildGraph();
+    try (Batch fed = batch;
+        SegmentationGraph graph = experiment.buildGraph();
         ModelSession session =
             new ModelSession(graph, c.getInt("runtime.intra-op-threads"), c.getInt("runtime.inter-op-threads"))) {
       session.initialize();

@@ -85,8 +85,10 @@ final class InspectCommand implements Callable<Integer> {
         RasterImage picture = BatchLoader.toChannels(
             io.pixelwise.api.data.ImageFiles.pixels(io.pixelwise.api.data.ImageFiles.read(image)), experiment.channels(), image.toString());
         RasterImage resized = Resize.image(picture, experiment.inputSize().width(), experiment.inputSize().height());
-        Batch batch = new Batch(1, resized.height(), resized.width(), resized.channels(), resized.pixels(), null, List.of(image.toString()));
-        ModelSession.Activation a = session.activation(activations, batch);
+        ModelSession.Activation a;
+        try (Batch batch = new Batch(1, resized.height(), resized.width(), resized.channels(), resized.pixels(), null, List.of(image.toString()))) {
+          a = session.activation(activations, batch);
+        }
         Path file = output.resolve(activations.replace('/', '_') + "_activations.png");
         LabelImages.writePng(Grids.activations(a.values(), (int) a.shape()[1], (int) a.shape()[2], (int) a.shape()[3], maxChannels), file);
         System.out.println("wrote " + file + " (" + Math.min(a.shape()[3], maxChannels) + " of " + a.shape()[3] + " channels)");

@@ -17,9 +17,13 @@ import java.util.SplittableRandom;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.ByteDataBuffer;
+import org.tensorflow.types.TUint8;
 
 /**
- * One pass over a split in batches, loaded ahead of the consumer on worker threads. The order
+ * One pass over a split in batches, loaded ahead of the consumer on worker threads straight into
+ * the tensors the session is fed (reused once the consumer closes a batch). The order
  * (shuffled by seed or sequential) and the flips are decided up front from the seed, so a pass is
  * reproducible whatever the threads do.
  */
@@ -46,6 +50,10 @@ public final class BatchLoader implements Iterator<Batch>, AutoCloseable {
   private final long[] augmentSeeds;
   private final Deque<Future<Batch>> ahead = new ArrayDeque<>();
   private int nextToSubmit;
+  /** Full-size batch tensors handed back by closed batches, for the next ones to fill. */
+  private final Deque<TUint8> freeImages = new ArrayDeque<>();
+  private final Deque<TUint8> freeLabels = new ArrayDeque<>();
+  private boolean closed;
 
   public BatchLoader(SampleSource source, Options options, ExecutorService workers) {
     this.source = source;
@@ -140,29 +148,59 @@ public final class BatchLoader implements Iterator<Batch>, AutoCloseable {
           "every sample of a batch failed to load (positions " + start + ".." + (end - 1) + "); see the warnings above");
     }
     int count = samples.size();
-    byte[] images = new byte[count * h * w * c];
-    byte[] labels = null;
-    List<String> ids = new ArrayList<>(count);
-    for (int i = 0; i < count; i++) {
-      Sample s = samples.get(i);
-      int position = positions.get(i);
-      ids.add(s.id());
-      RasterImage img = Resize.image(toChannels(s.image(), c, s.id()), w, h);
-      LabelMap lm = s.labels() == null ? null : Resize.labels(s.labels(), w, h);
-      if (options.shuffleSeed() != null && !options.augment().isNone()) {
-        Augmentation.Result augmented = options.augment().apply(img, lm, augmentSeeds[position]);
-        img = augmented.image();
-        lm = augmented.labels();
-      }
-      copy(img.pixels(), images, i * h * w * c, w, c, flips[position]);
-      if (lm != null) {
-        if (labels == null) {
-          labels = new byte[count * h * w];
+    boolean full = count == options.batchSize();
+    boolean labelled = samples.stream().anyMatch(s -> s.labels() != null);
+    TUint8 images = take(freeImages, Shape.of(count, h, w, c), full);
+    TUint8 labels = labelled ? take(freeLabels, Shape.of(count, h, w), full) : null;
+    try {
+      ByteDataBuffer imageData = images.asRawTensor().data();
+      ByteDataBuffer labelData = labelled ? labels.asRawTensor().data() : null;
+      List<String> ids = new ArrayList<>(count);
+      for (int i = 0; i < count; i++) {
+        Sample s = samples.get(i);
+        int position = positions.get(i);
+        ids.add(s.id());
+        RasterImage img = Resize.image(toChannels(s.image(), c, s.id()), w, h);
+        LabelMap lm = s.labels() == null ? null : Resize.labels(s.labels(), w, h);
+        if (options.shuffleSeed() != null && !options.augment().isNone()) {
+          Augmentation.Result augmented = options.augment().apply(img, lm, augmentSeeds[position]);
+          img = augmented.image();
+          lm = augmented.labels();
         }
-        copy(lm.ids(), labels, i * h * w, w, 1, flips[position]);
+        imageData.offset((long) i * h * w * c).write(oriented(img.pixels(), w, c, flips[position]));
+        if (labelled) {
+          // An unlabelled sample among labelled ones reads as class 0, as it always has.
+          byte[] ids8 = lm == null ? new byte[h * w] : oriented(lm.ids(), w, 1, flips[position]);
+          labelData.offset((long) i * h * w).write(ids8);
+        }
       }
+      return new Batch(count, h, w, c, ids, images, labels, () -> {
+        give(freeImages, images, full);
+        give(freeLabels, labels, full);
+      });
+    } catch (RuntimeException e) {
+      images.close();
+      if (labels != null) {
+        labels.close();
+      }
+      throw e;
     }
-    return new Batch(count, h, w, c, images, labels, ids);
+  }
+
+  private synchronized TUint8 take(Deque<TUint8> free, Shape shape, boolean pooled) {
+    TUint8 reused = pooled ? free.poll() : null;
+    return reused != null ? reused : TUint8.tensorOf(shape);
+  }
+
+  private synchronized void give(Deque<TUint8> free, TUint8 tensor, boolean pooled) {
+    if (tensor == null) {
+      return;
+    }
+    if (pooled && !closed) {
+      free.push(tensor);
+    } else {
+      tensor.close();
+    }
   }
 
   /** Samples skipped so far because they failed to load (only with {@code skipBadSamples}). */
@@ -170,17 +208,19 @@ public final class BatchLoader implements Iterator<Batch>, AutoCloseable {
     return skipped.get();
   }
 
-  private static void copy(byte[] src, byte[] dst, int offset, int width, int channels, boolean flip) {
+  /** The pixels as they are, or mirrored left to right. */
+  private static byte[] oriented(byte[] src, int width, int channels, boolean flip) {
     if (!flip) {
-      System.arraycopy(src, 0, dst, offset, src.length);
-      return;
+      return src;
     }
+    byte[] dst = new byte[src.length];
     int row = width * channels;
     for (int r = 0; r < src.length / row; r++) {
       for (int x = 0; x < width; x++) {
-        System.arraycopy(src, r * row + x * channels, dst, offset + r * row + (width - 1 - x) * channels, channels);
+        System.arraycopy(src, r * row + x * channels, dst, r * row + (width - 1 - x) * channels, channels);
       }
     }
+    return dst;
   }
 
   public static RasterImage toChannels(RasterImage img, int channels, String id) {
@@ -206,10 +246,20 @@ public final class BatchLoader implements Iterator<Batch>, AutoCloseable {
     return new RasterImage(img.width(), img.height(), channels, out);
   }
 
-  /** Stops loading ahead; batches already being loaded finish in the background. */
+  /**
+   * Stops loading ahead; batches already being loaded finish in the background. Pooled tensors
+   * are freed here, and those of batches still open when they are closed.
+   */
   @Override
   public void close() {
     ahead.forEach(f -> f.cancel(false));
     ahead.clear();
+    synchronized (this) {
+      closed = true;
+      freeImages.forEach(TUint8::close);
+      freeLabels.forEach(TUint8::close);
+      freeImages.clear();
+      freeLabels.clear();
+    }
   }
 }

@@ -53,9 +53,9 @@ public final class ModelSession implements AutoCloseable {
 
   /** One optimisation step; {@code update} is the 1-based number of this update. */
   public StepLoss train(Batch batch, float learningRate, long update) {
-    try (TUint8 images = images(batch);
-        TUint8 labels = labels(batch);
-        TBool training = TBool.scalarOf(true);
+    TUint8 images = batch.imageTensor();
+    TUint8 labels = batch.labelTensor();
+    try (TBool training = TBool.scalarOf(true);
         TFloat32 lr = TFloat32.scalarOf(learningRate);
         TFloat32 t = TFloat32.scalarOf(update);
         Result r =
@@ -80,8 +80,7 @@ public final class ModelSession implements AutoCloseable {
   /** The backbone endpoint {@code name} (or {@code logits}) for the batch's images. */
   public Activation activation(String name, Batch batch) {
     org.tensorflow.Operand<TFloat32> op = name.equals("logits") ? g.logits : g.features.endpoint(name).tensor();
-    try (TUint8 images = images(batch);
-        Result r = session.runner().feed(g.images, images).fetch(op).run()) {
+    try (Result r = session.runner().feed(g.images, batch.imageTensor()).fetch(op).run()) {
       TFloat32 t = (TFloat32) r.get(0);
       float[] values = new float[(int) t.shape().size()];
       t.asRawTensor().data().asFloats().read(values);
@@ -106,10 +105,9 @@ public final class ModelSession implements AutoCloseable {
 
   /** As above, also copying the class probabilities (NHWC) into {@code probabilities} if given. */
   public float evaluate(Batch batch, byte[] predictions, float[] probabilities) {
-    try (TUint8 images = images(batch);
-        TUint8 labels = labels(batch)) {
-      Session.Runner runner =
-          session.runner().feed(g.images, images).feed(g.labels, labels).fetch(g.predictions).fetch(g.dataLoss);
+    {
+      Session.Runner runner = session.runner()
+          .feed(g.images, batch.imageTensor()).feed(g.labels, batch.labelTensor()).fetch(g.predictions).fetch(g.dataLoss);
       if (probabilities != null) {
         runner.fetch(g.probabilities);
       }
@@ -130,8 +128,8 @@ public final class ModelSession implements AutoCloseable {
 
   /** As above, also copying the class probabilities (NHWC) into {@code probabilities} if given. */
   public void predict(Batch batch, byte[] predictions, float[] probabilities) {
-    try (TUint8 images = images(batch)) {
-      Session.Runner runner = session.runner().feed(g.images, images).fetch(g.predictions);
+    {
+      Session.Runner runner = session.runner().feed(g.images, batch.imageTensor()).fetch(g.predictions);
       if (probabilities != null) {
         runner.fetch(g.probabilities);
       }
@@ -194,21 +192,6 @@ public final class ModelSession implements AutoCloseable {
       }
     }
     return values;
-  }
-
-  private static TUint8 images(Batch b) {
-    TUint8 t = TUint8.tensorOf(Shape.of(b.count(), b.height(), b.width(), b.channels()));
-    t.asRawTensor().data().write(b.images(), 0, b.pixels() * b.channels());
-    return t;
-  }
-
-  private static TUint8 labels(Batch b) {
-    if (b.labels() == null) {
-      throw new IllegalArgumentException("batch " + b.ids() + " has no labels");
-    }
-    TUint8 t = TUint8.tensorOf(Shape.of(b.count(), b.height(), b.width()));
-    t.asRawTensor().data().write(b.labels(), 0, b.pixels());
-    return t;
   }
 
   @Override

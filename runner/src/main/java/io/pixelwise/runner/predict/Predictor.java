@@ -156,9 +156,9 @@ public final class Predictor {
       for (Path file : files) {
         RasterImage original = read(file);
         RasterImage resized = Resize.image(original, size.width(), size.height());
-        session.predict(
-            new Batch(1, size.height(), size.width(), channels, resized.pixels(), null, List.of(file.toString())),
-            predictions, probabilities);
+        try (Batch batch = new Batch(1, size.height(), size.width(), channels, resized.pixels(), null, List.of(file.toString()))) {
+          session.predict(batch, predictions, probabilities);
+        }
         LabelMap labels =
             Resize.labels(new LabelMap(size.width(), size.height(), predictions.clone()), original.width(), original.height());
         String stem = stem(file);

@@ -74,7 +74,7 @@ public final class Evaluator {
     try (BatchLoader loader = new BatchLoader(source, options, workers);
         Progress progress = Progress.start(task, source.size())) {
       while (loader.hasNext()) {
-        Batch b = loader.next();
+        try (Batch b = loader.next()) {
         if (predictions == null || predictions.length < b.pixels()) {
           predictions = new byte[b.pixels()];
         }
@@ -91,6 +91,7 @@ public final class Evaluator {
           m.update(pb);
         }
         progress.step(b.count(), String.format("loss %.4f", lossSum / images));
+        }
       }
     }
     double seconds = (System.nanoTime() - start) / 1e9;

@@ -178,7 +178,7 @@ public final class Trainer {
         try (BatchLoader loader = new BatchLoader(trainSet, trainOptions, workers);
             Progress progress = Progress.start(String.format("epoch %d/%d", epoch, lastEpoch), epochImages)) {
           while (loader.hasNext() && step < totalSteps) {
-            Batch batch = loader.next();
+            try (Batch batch = loader.next()) {
             float lr = (float) (schedule.at(step) * lrScale);
             ModelSession.StepLoss loss = session.train(batch, lr, step + 1);
             step++;
@@ -204,6 +204,7 @@ public final class Trainer {
             lossSum += (double) loss.data() * batch.count();
             images += batch.count();
             progress.step(batch.count(), String.format("loss %.4f lr %.2e", lossSum / images, lr));
+            }
           }
           skippedSamples = loader.skipped();
         }

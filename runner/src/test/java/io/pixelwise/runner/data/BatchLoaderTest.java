@@ -90,4 +90,50 @@ class BatchLoaderTest {
     assertEquals(a, b);
     assertFalse(a.equals(List.of("s0", "s1", "s3", "s4", "s5", "s6", "s7", "s8", "s9")), "not shuffled");
   }
+
+  @Test
+  void closedBatchesHandTheirTensorsToLaterBatchesWhichHoldTheirOwnSamples() {
+    SampleSource clean = new SampleSource() {
+      @Override
+      public int size() {
+        return 31;
+      }
+
+      @Override
+      public Sample load(int index) {
+        byte[] px = new byte[6 * 4 * 3];
+        java.util.Arrays.fill(px, (byte) (10 + index));
+        byte[] ids = new byte[24];
+        java.util.Arrays.fill(ids, (byte) index);
+        return new Sample("s" + index, new RasterImage(6, 4, 3, px), new LabelMap(6, 4, ids));
+      }
+    };
+    var options = new BatchLoader.Options(3, SIZE, 3, 5L, false, 2);
+    List<Object> tensors = new ArrayList<>();
+    int seen = 0;
+    try (BatchLoader loader = new BatchLoader(clean, options, workers)) {
+      while (loader.hasNext()) {
+        try (Batch b = loader.next()) {
+          tensors.add(b.imageTensor());
+          for (int i = 0; i < b.count(); i++) {
+            int index = Integer.parseInt(b.ids().get(i).substring(1));
+            for (int p = 0; p < 72; p++) {
+              assertEquals(10 + index, b.images()[i * 72 + p], b.ids().get(i) + " image byte " + p);
+            }
+            for (int p = 0; p < 24; p++) {
+              assertEquals(index, b.labels()[i * 24 + p], b.ids().get(i) + " label " + p);
+            }
+            seen++;
+          }
+        }
+      }
+    }
+    assertEquals(31, seen);
+    // At most three full batches exist at once (the one being used, two loaded ahead): ten full
+    // batches share at most three tensors. The short last batch gets its own.
+    java.util.Set<Object> distinct = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    distinct.addAll(tensors.subList(0, 10));
+    assertTrue(distinct.size() <= 3, distinct.size() + " tensors for 10 batches");
+    assertFalse(distinct.contains(tensors.get(10)), "the short last batch has a tensor of its own shape");
+  }
 }
