@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
  */
 public record ApiVersion(int major, int minor) implements Comparable<ApiVersion> {
   public static final int MAJOR = 1;
-  public static final int MINOR = 1;
+  public static final int MINOR = 2;
   /** This api's version as text; a compile-time constant, so a plugin's copy is what it was built with. */
   public static final String CURRENT_TEXT = MAJOR + "." + MINOR;
   public static final ApiVersion CURRENT = new ApiVersion(MAJOR, MINOR);

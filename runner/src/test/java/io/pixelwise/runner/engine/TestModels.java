@@ -25,19 +25,24 @@ public final class TestModels {
    * input normalised around 128, weight decay 1e-4 and Adam.
    */
   public static SegmentationGraph model(String backbone, String backboneOptions, String head, String headOptions, long seed) {
-    return new SegmentationGraph(
-        new SegmentationGraph.Spec(
-            PLUGINS.backbone(backbone).create(options("backbones." + backbone, backboneOptions)),
-            PLUGINS.head(head).create(options("heads." + head, headOptions)),
-            SegmentationGraphTest.loss("cross-entropy", false),
-            TWO,
-            false,
-            3,
-            new float[] {128, 128, 128},
-            new float[] {64, 64, 64},
-            1e-4f,
-            new Optimizer.Adam(0.9f, 0.999f, 1e-8f),
-            seed));
+    return new SegmentationGraph(spec(backbone, backboneOptions, head, headOptions, seed, new Optimizer.Adam(0.9f, 0.999f, 1e-8f)));
+  }
+
+  /** What {@link #model} builds, with the given optimizer. */
+  public static SegmentationGraph.Spec spec(
+      String backbone, String backboneOptions, String head, String headOptions, long seed, Optimizer optimizer) {
+    return new SegmentationGraph.Spec(
+        PLUGINS.backbone(backbone).create(options("backbones." + backbone, backboneOptions)),
+        PLUGINS.head(head).create(options("heads." + head, headOptions)),
+        SegmentationGraphTest.loss("cross-entropy", false),
+        TWO,
+        false,
+        3,
+        new float[] {128, 128, 128},
+        new float[] {64, 64, 64},
+        1e-4f,
+        optimizer,
+        seed);
   }
 
   private static Config options(String section, String overrides) {
