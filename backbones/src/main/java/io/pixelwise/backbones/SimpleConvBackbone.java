@@ -1,6 +1,7 @@
 package io.pixelwise.backbones;
 
 import com.typesafe.config.Config;
+import io.pixelwise.api.graph.BatchNorm;
 import io.pixelwise.api.graph.GraphContext;
 import io.pixelwise.api.graph.Initializer;
 import io.pixelwise.api.graph.Initializers;
@@ -10,6 +11,7 @@ import io.pixelwise.api.model.Endpoint;
 import io.pixelwise.api.model.Features;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.tensorflow.Operand;
 import org.tensorflow.types.TFloat32;
 
@@ -17,6 +19,8 @@ import org.tensorflow.types.TFloat32;
  * The simple fully convolutional encoder of the course notebooks:
  * {@code conv3x3(32) -> 4 x (maxpool2x2 -> conv3x3(64) -> conv3x3(64))}, ReLU after every conv.
  * Width of the stem, width of each block (and so the depth) and convs per block come from config.
+ * With batch norm each conv is {@code conv (no bias) -> batch norm -> ReLU}; its variables are
+ * under {@code <conv>/bn}.
  *
  * <p>Endpoints: {@code stem} (stride 1), then {@code block1..blockN} (stride 2..2^N).
  */
@@ -26,8 +30,11 @@ public final class SimpleConvBackbone implements Backbone {
   private final int convsPerBlock;
   private final int kernel;
   private final Initializer kernelInit;
+  private final BatchNorm batchNorm;
 
-  public SimpleConvBackbone(int stemWidth, List<Integer> widths, int convsPerBlock, int kernel, Initializer kernelInit) {
+  /** @param batchNorm empty for a bias after each conv */
+  public SimpleConvBackbone(
+      int stemWidth, List<Integer> widths, int convsPerBlock, int kernel, Initializer kernelInit, Optional<BatchNorm> batchNorm) {
     if (stemWidth < 1 || widths.isEmpty() || widths.stream().anyMatch(w -> w < 1)) {
       throw new IllegalArgumentException(
           "backbones.simple-conv: stem-width and every entry of widths must be >= 1 and widths non-empty, got "
@@ -43,6 +50,7 @@ public final class SimpleConvBackbone implements Backbone {
     this.convsPerBlock = convsPerBlock;
     this.kernel = kernel;
     this.kernelInit = kernelInit;
+    this.batchNorm = batchNorm.orElse(null);
   }
 
   static SimpleConvBackbone fromConfig(Config options) {
@@ -51,13 +59,14 @@ public final class SimpleConvBackbone implements Backbone {
         options.getIntList("widths"),
         options.getInt("convs-per-block"),
         options.getInt("kernel"),
-        Initializers.byName(options.getString("kernel-init")));
+        Initializers.byName(options.getString("kernel-init")),
+        BatchNorm.fromOptions(options, "backbones.simple-conv"));
   }
 
   @Override
   public Features build(GraphContext ctx, Operand<TFloat32> images) {
     List<Endpoint> endpoints = new ArrayList<>();
-    Operand<TFloat32> x = Layers.conv2d(ctx, "stem", images, stemWidth, kernel, 1, true, kernelInit);
+    Operand<TFloat32> x = Layers.conv2d(ctx, "stem", images, stemWidth, kernel, 1, true, kernelInit, batchNorm);
     endpoints.add(new Endpoint("stem", x, 1, stemWidth));
     int stride = 1;
     for (int b = 0; b < widths.size(); b++) {
@@ -66,7 +75,7 @@ public final class SimpleConvBackbone implements Backbone {
       x = Layers.maxPool(block, x, 2, 2);
       stride *= 2;
       for (int c = 0; c < convsPerBlock; c++) {
-        x = Layers.conv2d(block, "conv" + (c + 1), x, widths.get(b), kernel, 1, true, kernelInit);
+        x = Layers.conv2d(block, "conv" + (c + 1), x, widths.get(b), kernel, 1, true, kernelInit, batchNorm);
       }
       endpoints.add(new Endpoint(name, x, stride, widths.get(b)));
     }

@@ -1,6 +1,7 @@
 package io.pixelwise.heads;
 
 import com.typesafe.config.Config;
+import io.pixelwise.api.graph.BatchNorm;
 import io.pixelwise.api.graph.GraphContext;
 import io.pixelwise.api.graph.Initializer;
 import io.pixelwise.api.graph.Layers;
@@ -12,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
@@ -25,6 +27,9 @@ import org.tensorflow.types.TFloat32;
  *
  * <p>Upsampling is bilinear resizing, or a learned transposed convolution (kernel 2f, started as
  * bilinear interpolation) that also maps x to the stage's width.
+ *
+ * <p>With batch norm each stage conv is {@code conv (no bias) -> batch norm -> ReLU} (variables
+ * under {@code <conv>/bn}); the upsampling and the score conv are not normalised.
  *
  * <p>Skips default to one endpoint per stride finer than the start: the deepest of that stride
  * ({@code block4, block3, ...} of {@code simple-conv}; {@code block5, block4, ...} of {@code
@@ -48,11 +53,13 @@ public final class UnetSkipHead implements Head {
   private final Initializer kernelInit;
   private final Initializer scoreInit;
   private final Initializer transposedInit;
+  private final BatchNorm batchNorm;
 
   /**
    * @param from endpoint to start from; empty for the deepest
    * @param skips endpoints to merge, coarsest first; empty for one per stride down to minStride
    * @param widths filters of each stage's convs; empty for the channels of the stage's skip
+   * @param batchNorm empty for a bias after each stage conv
    */
   public UnetSkipHead(
       String from,
@@ -63,7 +70,8 @@ public final class UnetSkipHead implements Head {
       Mode mode,
       Initializer kernelInit,
       Initializer scoreInit,
-      Initializer transposedInit) {
+      Initializer transposedInit,
+      Optional<BatchNorm> batchNorm) {
     if (minStride < 1) {
       throw new IllegalArgumentException(KEY + ".min-stride: expected a stride >= 1, got " + minStride);
     }
@@ -82,6 +90,7 @@ public final class UnetSkipHead implements Head {
     this.kernelInit = kernelInit;
     this.scoreInit = scoreInit;
     this.transposedInit = transposedInit;
+    this.batchNorm = batchNorm.orElse(null);
   }
 
   static UnetSkipHead fromConfig(Config options) {
@@ -101,7 +110,8 @@ public final class UnetSkipHead implements Head {
         mode,
         Upsampling.initializerByName(KEY + ".kernel-init", options.getString("kernel-init"), ""),
         Upsampling.initializerByName(KEY + ".score-init", options.getString("score-init"), ""),
-        Upsampling.initializer(KEY + ".transposed-init", options.getString("transposed-init")));
+        Upsampling.initializer(KEY + ".transposed-init", options.getString("transposed-init")),
+        BatchNorm.fromOptions(options, KEY));
   }
 
   @Override
@@ -124,7 +134,7 @@ public final class UnetSkipHead implements Head {
           upsample(stage, x, width, stride / skip.stride(), Layers.spatialSize(tf, skip.tensor()));
       x = stage.tf().concat(List.of(up, skip.tensor()), stage.tf().constant(3));
       for (int c = 0; c < convs; c++) {
-        x = Layers.conv2d(stage, "conv" + (c + 1), x, width, 3, 1, true, kernelInit);
+        x = Layers.conv2d(stage, "conv" + (c + 1), x, width, 3, 1, true, kernelInit, batchNorm);
       }
       stride = skip.stride();
     }

@@ -2,6 +2,7 @@ package io.pixelwise.heads;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,8 +10,10 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.pixelwise.api.graph.GraphContext;
 import io.pixelwise.api.graph.ModelVariable;
+import io.pixelwise.api.graph.VariableRole;
 import io.pixelwise.api.testing.GradientCheck;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -119,6 +122,41 @@ class UnetSkipHeadTest {
     // float32 sums of squares make finite differences noisy: judge the error against the scale.
     assertTrue(scale > 1, "gradient scale " + scale);
     assertTrue(r.maxAbsError() < 2e-3 * scale, "max abs error " + r.maxAbsError() + " for gradients up to " + scale);
+  }
+
+  @Test
+  void withBatchNormEachStageConvIsNormalisedInsteadOfBiased() {
+    try (Graph g = new Graph()) {
+      Ops tf = Ops.create(g);
+      var x = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, -1, -1, 3)));
+      GraphContext root = GraphContext.root(tf, tf.constant(false), 1);
+      FakeBackbone b = new FakeBackbone(new FakeBackbone.Spec("s1", 1, 1), new FakeBackbone.Spec("s2", 2, 2));
+      head("batch-norm = true, convs = 2, upsample = transposed").build(root.scope("head"), b.build(root, x), 5);
+      Map<String, VariableRole> roles = new LinkedHashMap<>();
+      root.variables().forEach(v -> roles.put(v.path(), v.role()));
+      // The score conv keeps its bias; the transposed upsampling is untouched (a kernel only).
+      assertEquals(VariableRole.BIAS, roles.get("head/score/bias"));
+      assertEquals(List.of("head/up_s1/upsample/kernel"),
+          roles.keySet().stream().filter(k -> k.startsWith("head/up_s1/upsample")).toList());
+      for (String conv : List.of("head/up_s1/conv1", "head/up_s1/conv2")) {
+        assertEquals(VariableRole.WEIGHT, roles.get(conv + "/kernel"), conv);
+        assertFalse(roles.containsKey(conv + "/bias"), conv + " has a bias next to batch norm");
+        assertEquals(VariableRole.BIAS, roles.get(conv + "/bn/gamma"), conv);
+        assertEquals(VariableRole.BIAS, roles.get(conv + "/bn/beta"), conv);
+        assertEquals(VariableRole.STATE, roles.get(conv + "/bn/moving_mean"), conv);
+        assertEquals(VariableRole.STATE, roles.get(conv + "/bn/moving_variance"), conv);
+      }
+      assertEquals(2 * 2, root.stateUpdates().size(), "moving mean and variance of two convs");
+    }
+  }
+
+  @Test
+  void batchNormIsOffByDefaultWithKerasSettings() {
+    assertFalse(DEFAULTS.getBoolean("batch-norm"));
+    assertEquals(0.99, DEFAULTS.getDouble("batch-norm-momentum"));
+    assertEquals(0.001, DEFAULTS.getDouble("batch-norm-epsilon"));
+    var e = assertThrows(IllegalArgumentException.class, () -> head("batch-norm = true, batch-norm-momentum = 1.5"));
+    assertTrue(e.getMessage().startsWith("heads.unet-skip.batch-norm-momentum: expected a value in [0, 1)"), e.getMessage());
   }
 
   @Test

@@ -10,6 +10,7 @@ import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.VarHandleOp;
 import org.tensorflow.types.TBool;
@@ -39,6 +40,8 @@ public final class GraphContext {
     final Operand<TBool> training;
     final long seed;
     final Map<String, ModelVariable> variables = new LinkedHashMap<>();
+    /** Assignments to STATE variables that every training step runs, by variable path. */
+    final Map<String, Op> updates = new LinkedHashMap<>();
     /** Trained values by variable path: variables become constants (export); null when training. */
     final Map<String, float[]> frozen;
 
@@ -170,6 +173,50 @@ public final class GraphContext {
     ModelVariable variable = new ModelVariable(varPath, shape, role, handle, value);
     shared.variables.put(varPath, variable);
     return variable;
+  }
+
+  /**
+   * Makes every training step assign {@code value} to the {@link VariableRole#STATE} variable
+   * {@code state} (batch normalisation's moving statistics, counters). The runner runs these
+   * assignments with the optimizer's update and never while evaluating or predicting; {@code
+   * value} is computed from the step's forward pass and the variable's value before the step. In
+   * a frozen graph (an exported model) there is nothing to update, and the call does nothing; in a
+   * replica (data parallelism) neither: the first copy's update, on the whole batch, is the one run.
+   *
+   * @throws IllegalArgumentException if the variable is not a STATE variable of this graph, or
+   *     already has an update
+   */
+  public void updateEachStep(ModelVariable state, Operand<TFloat32> value) {
+    if (replica != null) {
+      // A replica sees a share of the batch: the first copy's update, on the whole batch, is run.
+      return;
+    }
+    if (shared.variables.get(state.path()) != state) {
+      throw new IllegalArgumentException("variable '" + state.path() + "' was not created in this graph");
+    }
+    if (state.role() != VariableRole.STATE) {
+      throw new IllegalArgumentException(
+          "variable '" + state.path() + "' is " + state.role() + "; only STATE variables are updated"
+              + " each step (the optimizer updates trained ones)");
+    }
+    if (shared.updates.containsKey(state.path())) {
+      throw new IllegalArgumentException(
+          "variable '" + state.path() + "' already has an update; two would race in one step");
+    }
+    if (shared.frozen != null) {
+      return;
+    }
+    shared.updates.put(state.path(), tf.assignVariableOp(state.handle(), value));
+  }
+
+  /** The assignments registered with {@link #updateEachStep}, for the runner's training step. */
+  public List<Op> stateUpdates() {
+    return List.copyOf(shared.updates.values());
+  }
+
+  /** Whether variables are constants and training is false: an inference-only, exported graph. */
+  boolean isFrozen() {
+    return shared.frozen != null;
   }
 
   /** Every variable created so far through this context or any of its relatives, in creation order. */

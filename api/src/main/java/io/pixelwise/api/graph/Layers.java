@@ -28,15 +28,40 @@ public final class Layers {
       int stride,
       boolean relu,
       Initializer kernelInit) {
+    return conv2d(ctx, name, x, filters, kernel, stride, relu, kernelInit, null);
+  }
+
+  /**
+   * Convolution with 'SAME' padding, then either a bias or, when {@code norm} is given, batch
+   * normalisation (whose beta makes a bias redundant; its variables under {@code name/bn}), then
+   * an optional ReLU (since api 1.2).
+   *
+   * @param norm null for a bias
+   */
+  public static Operand<TFloat32> conv2d(
+      GraphContext ctx,
+      String name,
+      Operand<TFloat32> x,
+      int filters,
+      int kernel,
+      int stride,
+      boolean relu,
+      Initializer kernelInit,
+      BatchNorm norm) {
     GraphContext layer = ctx.scope(name);
     Ops tf = layer.tf();
     long in = channels(x, ctx.path() + "/" + name);
     ModelVariable w =
         layer.variable("kernel", Shape.of(kernel, kernel, in, filters), kernelInit, VariableRole.WEIGHT);
-    ModelVariable b =
-        layer.variable("bias", Shape.of(filters), Initializers.zeros(), VariableRole.BIAS);
-    Operand<TFloat32> y =
-        tf.nn.biasAdd(tf.nn.conv2d(x, w.value(), List.of(1L, (long) stride, (long) stride, 1L), "SAME"), b.value());
+    List<Long> strides = List.of(1L, (long) stride, (long) stride, 1L);
+    Operand<TFloat32> y;
+    if (norm == null) {
+      ModelVariable b =
+          layer.variable("bias", Shape.of(filters), Initializers.zeros(), VariableRole.BIAS);
+      y = tf.nn.biasAdd(tf.nn.conv2d(x, w.value(), strides, "SAME"), b.value());
+    } else {
+      y = norm.apply(layer.scope("bn"), tf.nn.conv2d(x, w.value(), strides, "SAME"));
+    }
     return relu ? tf.nn.relu(y) : y;
   }
 

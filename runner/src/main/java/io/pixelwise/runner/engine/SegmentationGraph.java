@@ -168,7 +168,19 @@ public final class SegmentationGraph implements AutoCloseable {
       trainTotalLoss = totalLoss;
       gradients = gradients(tf, totalLoss, trainable);
     }
-    trainOp = spec.optimizer().apply(root.scope("optimizer"), trainable, gradients, learningRate, updateNumber);
+    Op optimizerStep = spec.optimizer().apply(root.scope("optimizer"), trainable, gradients, learningRate, updateNumber);
+    // State updates (batch norm's moving statistics) run with the training step only, so that
+    // evaluation and prediction never change them. With several replicas they are the first
+    // copy's, computed on the whole batch (replicas register none): an extra forward pass on the
+    // first device, for statistics equal to a single device's.
+    List<Op> stateUpdates = root.stateUpdates();
+    if (stateUpdates.isEmpty()) {
+      trainOp = optimizerStep;
+    } else {
+      List<Op> all = new ArrayList<>(stateUpdates);
+      all.add(optimizerStep);
+      trainOp = tf.withSubScope("train_step").withControlDependencies(all).noOp();
+    }
     allVariables = root.variables();
 
     Ops ckpt = tf.withSubScope("checkpoint");

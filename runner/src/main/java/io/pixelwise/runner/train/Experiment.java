@@ -82,6 +82,11 @@ public final class Experiment {
               + (cluster.isPresent() ? " on each of the cluster.workers" : "") + "): each replica trains on its"
               + " share of a batch, so give it at least one image per replica");
     }
+    // Likewise the backbone's and head's options (each graph gets fresh instances: graphSpec).
+    ComponentSpec backbone = ComponentSpecs.single(config, ComponentKind.BACKBONE, "model.backbone");
+    plugins.backbone(backbone.name()).create(backbone.options());
+    ComponentSpec head = ComponentSpecs.single(config, ComponentKind.HEAD, "model.head");
+    plugins.head(head.name()).create(head.options());
     String normalization = config.getString("data.normalization");
     switch (normalization) {
       case "config" -> {}

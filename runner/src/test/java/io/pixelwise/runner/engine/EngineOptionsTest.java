@@ -123,7 +123,7 @@ class EngineOptionsTest {
   void aGraphPlacedOnTheCpuCarriesTheDeviceAndTrainsWithXlaAndSwitchedPasses() {
     try (SegmentationGraph g =
             new SegmentationGraph(
-                TestModels.spec("simple-conv", "stem-width = 4, widths = [4, 4]", "bilinear", "", 5), List.of(Device.CPU.placement()));
+                TestModels.spec("simple-conv", "stem-width = 4, widths = [4, 4]", "bilinear", "", 5, new Optimizer.Adam(0.9f, 0.999f, 1e-8f)), List.of(Device.CPU.placement()));
         ModelSession s = new ModelSession(g, read("xla = on, graph-optimizations { remapping = off, arithmetic = off }"))) {
       List<String> unplaced = new ArrayList<>();
       int placed = 0;

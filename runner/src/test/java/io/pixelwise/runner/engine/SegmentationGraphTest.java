@@ -51,7 +51,9 @@ class SegmentationGraphTest {
     PluginRegistry plugins = PluginRegistry.load();
     return new SegmentationGraph(
         new SegmentationGraph.Spec(
-            plugins.backbone("simple-conv").create(ConfigFactory.parseString("stem-width = 8, widths = [8, 8], convs-per-block = 1, kernel = 3, kernel-init = he-normal")),
+            plugins.backbone("simple-conv").create(
+                ConfigFactory.parseString("stem-width = 8, widths = [8, 8], convs-per-block = 1, kernel = 3, kernel-init = he-normal")
+                    .withFallback(DEFAULTS.getConfig("backbones.simple-conv"))),
             plugins.head("bilinear").create(ConfigFactory.parseString("endpoint = \"\"")),
             loss,
             TWO,

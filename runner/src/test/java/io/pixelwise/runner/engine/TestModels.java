@@ -25,11 +25,12 @@ public final class TestModels {
    * input normalised around 128, weight decay 1e-4 and Adam.
    */
   public static SegmentationGraph model(String backbone, String backboneOptions, String head, String headOptions, long seed) {
-    return new SegmentationGraph(spec(backbone, backboneOptions, head, headOptions, seed));
+    return new SegmentationGraph(spec(backbone, backboneOptions, head, headOptions, seed, new Optimizer.Adam(0.9f, 0.999f, 1e-8f)));
   }
 
-  /** What {@link #model} builds its graph from. */
-  public static SegmentationGraph.Spec spec(String backbone, String backboneOptions, String head, String headOptions, long seed) {
+  /** What {@link #model} builds, with the given optimizer. */
+  public static SegmentationGraph.Spec spec(
+      String backbone, String backboneOptions, String head, String headOptions, long seed, Optimizer optimizer) {
     return new SegmentationGraph.Spec(
         PLUGINS.backbone(backbone).create(options("backbones." + backbone, backboneOptions)),
         PLUGINS.head(head).create(options("heads." + head, headOptions)),
@@ -40,7 +41,7 @@ public final class TestModels {
         new float[] {128, 128, 128},
         new float[] {64, 64, 64},
         1e-4f,
-        new Optimizer.Adam(0.9f, 0.999f, 1e-8f),
+        optimizer,
         seed);
   }
 
