@@ -39,12 +39,41 @@ public final class BatchLoader implements Iterator<Batch>, AutoCloseable {
     }
   }
 
+  /**
+   * Which part of every batch to read: the slices of replicas {@code first} to {@code first + count - 1}
+   * of {@code replicas}, cut as the data-parallel step cuts a batch (the first {@code n mod replicas}
+   * slices get one image more), so that a process holding some replicas reads just their images.
+   */
+  public record Shard(int replicas, int first, int count) {
+    public Shard {
+      if (replicas < 1 || first < 0 || count < 1 || first + count > replicas) {
+        throw new IllegalArgumentException("shard of replicas " + first + ".." + (first + count - 1) + " of " + replicas);
+      }
+    }
+
+    /** Where slice {@code i} starts in a batch of {@code n} images. */
+    static int offset(int n, int i, int replicas) {
+      return i * (n / replicas) + Math.min(i, n % replicas);
+    }
+
+    int from(int n) {
+      return offset(n, first, replicas);
+    }
+
+    int to(int n) {
+      return offset(n, first + count, replicas);
+    }
+  }
+
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BatchLoader.class);
   private final java.util.concurrent.atomic.AtomicInteger skipped = new java.util.concurrent.atomic.AtomicInteger();
 
   private final SampleSource source;
   private final Options options;
   private final ExecutorService workers;
+  private final Shard shard;
+  /** The images of a full batch's part: batches of this size reuse pooled tensors. */
+  private final int fullCount;
   private final int[] order;
   private final boolean[] flips;
   private final long[] augmentSeeds;
@@ -56,9 +85,20 @@ public final class BatchLoader implements Iterator<Batch>, AutoCloseable {
   private boolean closed;
 
   public BatchLoader(SampleSource source, Options options, ExecutorService workers) {
+    this(source, options, workers, null);
+  }
+
+  /**
+   * Reads only {@code shard}'s part of every batch (all of it if null): the same samples, order,
+   * flips and augmentation as the whole batch's reader gives that part. A part without images is a
+   * batch of 0 images.
+   */
+  public BatchLoader(SampleSource source, Options options, ExecutorService workers, Shard shard) {
     this.source = source;
     this.options = options;
     this.workers = workers;
+    this.shard = shard;
+    this.fullCount = shard == null ? options.batchSize() : shard.to(options.batchSize()) - shard.from(options.batchSize());
     int n = source.size();
     order = new int[n];
     for (int i = 0; i < n; i++) {
@@ -122,7 +162,9 @@ public final class BatchLoader implements Iterator<Batch>, AutoCloseable {
     }
     int end = Math.min(order.length, start + options.batchSize());
     nextToSubmit++;
-    ahead.addLast(workers.submit(() -> assemble(start, end)));
+    int from = shard == null ? start : start + shard.from(end - start);
+    int to = shard == null ? end : start + shard.to(end - start);
+    ahead.addLast(workers.submit(() -> assemble(from, to)));
   }
 
   private Batch assemble(int start, int end) {
@@ -143,13 +185,14 @@ public final class BatchLoader implements Iterator<Batch>, AutoCloseable {
         LOG.warn("skipping a bad sample (data.skip-bad-samples = true): {}", e.getMessage());
       }
     }
-    if (samples.isEmpty()) {
+    if (samples.isEmpty() && start < end) {
       throw new IllegalStateException(
           "every sample of a batch failed to load (positions " + start + ".." + (end - 1) + "); see the warnings above");
     }
     int count = samples.size();
-    boolean full = count == options.batchSize();
-    boolean labelled = samples.stream().anyMatch(s -> s.labels() != null);
+    boolean full = count == fullCount;
+    // An empty part of a labelled split (a shard without images) keeps its (empty) labels.
+    boolean labelled = samples.isEmpty() || samples.stream().anyMatch(s -> s.labels() != null);
     TUint8 images = take(freeImages, Shape.of(count, h, w, c), full);
     TUint8 labels = labelled ? take(freeLabels, Shape.of(count, h, w), full) : null;
     try {

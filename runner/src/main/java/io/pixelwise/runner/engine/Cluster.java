@@ -33,8 +33,10 @@ public final class Cluster {
   private final int task;
   private final long stepTimeoutMs;
   private final long exitAfterMs;
+  private final boolean shards;
 
-  private Cluster(List<String> workers, int task, long stepTimeoutMs, long exitAfterMs) {
+  private Cluster(List<String> workers, int task, long stepTimeoutMs, long exitAfterMs, boolean shards) {
+    this.shards = shards;
     this.workers = List.copyOf(workers);
     this.task = task;
     this.stepTimeoutMs = stepTimeoutMs;
@@ -80,7 +82,14 @@ public final class Cluster {
           "cluster.step-timeout-seconds and cluster.worker-exit-after-seconds must be > 0, got " + timeout + " and "
               + exitAfter);
     }
-    return Optional.of(new Cluster(workers, task, (long) (timeout * 1000), (long) (exitAfter * 1000)));
+    String input = c.hasPath("input") ? c.getString("input") : "shards";
+    if (!input.equals("shards") && !input.equals("chief")) {
+      throw new IllegalArgumentException(
+          "cluster.input: expected shards (each worker reads its share of every batch) or chief (the chief reads"
+              + " every batch), got '" + input + "'");
+    }
+    return Optional.of(
+        new Cluster(workers, task, (long) (timeout * 1000), (long) (exitAfter * 1000), input.equals("shards")));
   }
 
   public int task() {
@@ -93,6 +102,11 @@ public final class Cluster {
 
   public List<String> workers() {
     return workers;
+  }
+
+  /** {@code cluster.input = shards}: every worker reads its replicas' share of each batch itself. */
+  public boolean readsShards() {
+    return shards;
   }
 
   /**

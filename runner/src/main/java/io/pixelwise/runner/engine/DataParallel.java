@@ -33,8 +33,8 @@ import org.tensorflow.types.TUint8;
  */
 final class DataParallel {
 
-  /** The combined data loss and, per variable, its combined gradient. */
-  record Result(Operand<TFloat32> dataLoss, List<Operand<TFloat32>> gradients) {}
+  /** The combined data loss, per variable its combined gradient, and the images of the step. */
+  record Result(Operand<TFloat32> dataLoss, List<Operand<TFloat32>> gradients, Operand<TFloat32> images) {}
 
   private DataParallel() {}
 
@@ -55,43 +55,71 @@ final class DataParallel {
       Operand<TUint8> labels,
       TowerBuilder tower,
       List<ModelVariable> variables) {
-    int replicas = devices.size();
     Ops split = tf.withSubScope("split");
     Operand<TInt32> n = split.withName("images").squeeze(split.slice(split.shape(images), split.constant(new int[] {0}), split.constant(new int[] {1})));
-    Operand<TFloat32> nFloat = split.dtypes.cast(n, TFloat32.class);
-    Operand<TInt32> base = split.math.floorDiv(n, split.constant(replicas));
-    Operand<TInt32> extra = split.math.floorMod(n, split.constant(replicas));
+    return build(tf, root, List.of(new Group(split, images, labels, n, devices)), tower, variables);
+  }
+
+  /**
+   * Images for consecutive replicas: {@code count} images (at least one image however, image 0
+   * standing in when {@code count} is 0), sliced among {@code devices} by the rule above, with ops
+   * {@code split} (placed where the images are).
+   */
+  record Group(Ops split, Operand<TUint8> images, Operand<TUint8> labels, Operand<TInt32> count, List<DeviceSpec> devices) {}
+
+  /**
+   * Builds the replicas of several groups, replica indices running on from group to group. Slicing
+   * each group by the rule gives the same slices as slicing the groups' concatenation over all
+   * replicas when the counts are the rule's own (a run of consecutive slices of the rule is the
+   * rule's slicing of their sum), so a batch read in pieces trains like the whole batch.
+   */
+  static Result build(Ops tf, GraphContext root, List<Group> groups, TowerBuilder tower, List<ModelVariable> variables) {
     Ops combine = tf.withSubScope("combine");
+    List<Operand<TFloat32>> counts = new ArrayList<>();
+    for (Group g : groups) {
+      counts.add(combine.dtypes.cast(g.count(), TFloat32.class));
+    }
+    Operand<TFloat32> nFloat = counts.size() == 1 ? counts.get(0) : combine.withName("images").math.addN(counts);
     List<Operand<TFloat32>> weightedLosses = new ArrayList<>();
     List<List<Operand<TFloat32>>> weightedGrads = new ArrayList<>();
-    for (int r = 0; r < replicas; r++) {
-      Operand<TInt32> rc = split.constant(r);
-      // n_r = base + (r < extra), start_r = r * base + min(r, extra)
-      Operand<TInt32> count = split.math.add(base, split.dtypes.cast(split.math.less(rc, extra), TInt32.class));
-      Operand<TInt32> start = split.math.add(split.math.mul(rc, base), split.math.minimum(rc, extra));
-      // An empty slice becomes image 0, weighted 0.
-      Operand<TInt32> nonEmpty = split.math.minimum(count, split.constant(1));
-      Operand<TInt32> from = split.math.mul(start, nonEmpty);
-      Operand<TInt32> size = split.math.maximum(count, split.constant(1));
-      Operand<TInt32> begin = split.expandDims(from, split.constant(0));
-      Operand<TInt32> length = split.expandDims(size, split.constant(0));
-      Operand<TUint8> myImages =
-          split.slice(images, split.concat(List.of(begin, split.constant(new int[] {0, 0, 0})), split.constant(0)),
-              split.concat(List.of(length, split.constant(new int[] {-1, -1, -1})), split.constant(0)));
-      Operand<TUint8> myLabels =
-          split.slice(labels, split.concat(List.of(begin, split.constant(new int[] {0, 0})), split.constant(0)),
-              split.concat(List.of(length, split.constant(new int[] {-1, -1})), split.constant(0)));
-      Operand<TFloat32> weight = split.math.divNoNan(split.dtypes.cast(count, TFloat32.class), nFloat);
+    int r = 0;
+    for (Group group : groups) {
+      Ops split = group.split();
+      Operand<TUint8> images = group.images();
+      Operand<TUint8> labels = group.labels();
+      Operand<TInt32> n = group.count();
+      int replicas = group.devices().size();
+      Operand<TInt32> base = split.math.floorDiv(n, split.constant(replicas));
+      Operand<TInt32> extra = split.math.floorMod(n, split.constant(replicas));
+      for (int i = 0; i < replicas; i++, r++) {
+        Operand<TInt32> rc = split.constant(i);
+        // n_i = base + (i < extra), start_i = i * base + min(i, extra)
+        Operand<TInt32> count = split.math.add(base, split.dtypes.cast(split.math.less(rc, extra), TInt32.class));
+        Operand<TInt32> start = split.math.add(split.math.mul(rc, base), split.math.minimum(rc, extra));
+        // An empty slice becomes image 0, weighted 0.
+        Operand<TInt32> nonEmpty = split.math.minimum(count, split.constant(1));
+        Operand<TInt32> from = split.math.mul(start, nonEmpty);
+        Operand<TInt32> size = split.math.maximum(count, split.constant(1));
+        Operand<TInt32> begin = split.expandDims(from, split.constant(0));
+        Operand<TInt32> length = split.expandDims(size, split.constant(0));
+        Operand<TUint8> myImages =
+            split.slice(images, split.concat(List.of(begin, split.constant(new int[] {0, 0, 0})), split.constant(0)),
+                split.concat(List.of(length, split.constant(new int[] {-1, -1, -1})), split.constant(0)));
+        Operand<TUint8> myLabels =
+            split.slice(labels, split.concat(List.of(begin, split.constant(new int[] {0, 0})), split.constant(0)),
+                split.concat(List.of(length, split.constant(new int[] {-1, -1})), split.constant(0)));
+        Operand<TFloat32> weight = combine.math.divNoNan(combine.dtypes.cast(count, TFloat32.class), nFloat);
 
-      Replica replica = replica(tf, r, devices.get(r), root, myImages, myLabels, tower, variables);
-      Operand<TFloat32> loss = replica.loss();
-      List<Operand<TFloat32>> grads = replica.gradients();
-      weightedLosses.add(combine.math.mul(weight, loss));
-      List<Operand<TFloat32>> scaled = new ArrayList<>();
-      for (Operand<TFloat32> g : grads) {
-        scaled.add(combine.math.mul(weight, g));
+        Replica replica = replica(tf, r, group.devices().get(i), root, myImages, myLabels, tower, variables);
+        Operand<TFloat32> loss = replica.loss();
+        List<Operand<TFloat32>> grads = replica.gradients();
+        weightedLosses.add(combine.math.mul(weight, loss));
+        List<Operand<TFloat32>> scaled = new ArrayList<>();
+        for (Operand<TFloat32> g : grads) {
+          scaled.add(combine.math.mul(weight, g));
+        }
+        weightedGrads.add(scaled);
       }
-      weightedGrads.add(scaled);
     }
     List<Operand<TFloat32>> sums = new ArrayList<>();
     for (int v = 0; v < variables.size(); v++) {
@@ -101,7 +129,7 @@ final class DataParallel {
       }
       sums.add(combine.math.addN(terms));
     }
-    return new Result(combine.withName("data_loss").math.addN(weightedLosses), sums);
+    return new Result(combine.withName("data_loss").math.addN(weightedLosses), sums, nFloat);
   }
 
   /** Builds one replica's data loss. */

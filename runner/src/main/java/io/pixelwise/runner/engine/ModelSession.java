@@ -24,8 +24,8 @@ import org.tensorflow.types.TUint8;
 /** A TensorFlow session over a {@link SegmentationGraph}: one method per kind of step. */
 public final class ModelSession implements AutoCloseable {
 
-  /** Loss values of one training step. */
-  public record StepLoss(float total, float data) {}
+  /** Loss values of one training step, and its images (all tasks', where workers read shards). */
+  public record StepLoss(float total, float data, int images) {}
 
   private record AssignOp(Operand<TFloat32> value, Op assign) {}
 
@@ -82,20 +82,39 @@ public final class ModelSession implements AutoCloseable {
     TUint8 labels = batch.labelTensor();
     try (TBool training = TBool.scalarOf(true);
         TFloat32 lr = TFloat32.scalarOf(learningRate);
-        TFloat32 t = TFloat32.scalarOf(update);
-        Result r =
-            session
-                .runner()
-                .feed(g.images, images)
-                .feed(g.labels, labels)
-                .feed(g.training, training)
-                .feed(g.learningRate, lr)
-                .feed(g.updateNumber, t)
-                .addTarget(g.trainOp)
-                .fetch(g.trainTotalLoss)
-                .fetch(g.trainDataLoss)
-                .run()) {
-      return new StepLoss(((TFloat32) r.get(0)).getFloat(), ((TFloat32) r.get(1)).getFloat());
+        TFloat32 t = TFloat32.scalarOf(update)) {
+      Session.Runner runner =
+          session
+              .runner()
+              .feed(g.images, images)
+              .feed(g.labels, labels)
+              .feed(g.training, training)
+              .feed(g.learningRate, lr)
+              .feed(g.updateNumber, t)
+              .addTarget(g.trainOp)
+              .fetch(g.trainTotalLoss)
+              .fetch(g.trainDataLoss);
+      if (g.trainImages != null) {
+        runner.fetch(g.trainImages); // the batch fed is the chief's share only
+      }
+      try (Result r = runner.run()) {
+        int n = g.trainImages != null ? Math.round(((TFloat32) r.get(2)).getFloat()) : batch.count();
+        return new StepLoss(((TFloat32) r.get(0)).getFloat(), ((TFloat32) r.get(1)).getFloat(), n);
+      }
+    }
+  }
+
+  /**
+   * Tells every worker where the run starts, before the first step, when workers read their own
+   * shards (see {@link Shards}); nothing to do otherwise.
+   */
+  public void startWorkers(Shards.Start start) {
+    if (g.startWorkers == null) {
+      return;
+    }
+    long[] message = start.toArray();
+    try (org.tensorflow.types.TInt64 m = org.tensorflow.types.TInt64.vectorOf(message)) {
+      session.runner().feed(g.startMessage, m).addTarget(g.startWorkers).run();
     }
   }
 

@@ -22,6 +22,8 @@ import org.tensorflow.op.core.Squeeze;
 import org.tensorflow.op.train.Restore;
 import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
 import org.tensorflow.types.TString;
 import org.tensorflow.types.TUint8;
 import org.tensorflow.types.family.TType;
@@ -72,6 +74,11 @@ public final class SegmentationGraph implements AutoCloseable {
   /** The training step's losses: those above with one device, the replicas' combination with several. */
   final Operand<TFloat32> trainDataLoss;
   final Operand<TFloat32> trainTotalLoss;
+  /** With workers reading shards: the images of the training step, all tasks' (the fed batch holds the chief's only). */
+  final Operand<TFloat32> trainImages;
+  /** With workers reading shards: the {@link Shards.Start} message, and the op sending it to every worker. */
+  final Placeholder<TInt64> startMessage;
+  final Op startWorkers;
   /** Devices the training step is replicated over; empty or one = no replication. */
   final List<DeviceSpec> devices;
   final Op trainOp;
@@ -93,6 +100,15 @@ public final class SegmentationGraph implements AutoCloseable {
    * device the whole graph is placed on it; with none TensorFlow places it.
    */
   public SegmentationGraph(Spec spec, List<DeviceSpec> devices) {
+    this(spec, devices, false);
+  }
+
+  /**
+   * As above; with {@code workersReadShards} (devices on several cluster tasks) the images fed are
+   * the chief's (task 0's) share of each batch only, and every other task's replicas take theirs
+   * from the queue its worker fills ({@link Shards}).
+   */
+  public SegmentationGraph(Spec spec, List<DeviceSpec> devices, boolean workersReadShards) {
     if (spec.mean().length != spec.channels() || spec.std().length != spec.channels()) {
       throw new IllegalArgumentException(
           "data.mean and data.std need one value per channel (" + spec.channels() + "), got "
@@ -140,16 +156,64 @@ public final class SegmentationGraph implements AutoCloseable {
 
     List<ModelVariable> trainable = modelVariables.stream().filter(v -> v.role().trainable()).toList();
     List<Operand<TFloat32>> gradients;
-    if (devices.size() > 1) {
-      DataParallel.Result replicated =
-          DataParallel.build(tf, root, devices, images, labels, (ctx, im, lb) -> {
-            Operand<TFloat32> x = normalize(ctx.tf().withSubScope("input"), im, spec);
-            Features f = spec.backbone().build(ctx.scope(BACKBONE_SCOPE), x);
-            Operand<TFloat32> z = spec.head().build(ctx.scope("head"), f, outputChannels(spec));
-            return spec.loss().build(ctx.scope("loss"), z, lb, spec.classes());
-          }, trainable);
+    if (workersReadShards && devices.stream().map(DeviceSpec::task).distinct().count() < 2) {
+      throw new IllegalArgumentException("workers can read shards only with devices on several cluster tasks, got " + devices);
+    }
+    DataParallel.TowerBuilder towers = (ctx, im, lb) -> {
+      Operand<TFloat32> x = normalize(ctx.tf().withSubScope("input"), im, spec);
+      Features f = spec.backbone().build(ctx.scope(BACKBONE_SCOPE), x);
+      Operand<TFloat32> z = spec.head().build(ctx.scope("head"), f, outputChannels(spec));
+      return spec.loss().build(ctx.scope("loss"), z, lb, spec.classes());
+    };
+    if (workersReadShards) {
+      Ops send = tf.withSubScope("shards");
+      startMessage = send.withName("start").placeholder(TInt64.class, Placeholder.shape(Shape.of(6)));
+      List<Op> sends = new ArrayList<>();
+      List<DataParallel.Group> groups = new ArrayList<>();
+      Operand<TInt64> update = send.dtypes.cast(updateNumber, TInt64.class);
+      for (int task : devices.stream().map(DeviceSpec::task).distinct().toList()) {
+        List<DeviceSpec> local = devices.stream().filter(d -> d.task() == task).toList();
+        if (groups.isEmpty()) {
+          // The chief's own share is fed, as without shards.
+          Ops split = tf.withSubScope("split");
+          Operand<TInt32> n = split.withName("images").squeeze(
+              split.slice(split.shape(images), split.constant(new int[] {0}), split.constant(new int[] {1})));
+          groups.add(new DataParallel.Group(split, images, labels, n, local));
+          continue;
+        }
+        sends.add(Shards.sendStart(send, task, startMessage));
+        Ops there = tf.withSubScope("shard_" + task).withDevice(Shards.cpu(task));
+        Shards.Dequeued d = Shards.dequeue(there, task);
+        // A slice left in the queue by an earlier chief (the worker was not restarted) is refused.
+        Op same = there.assertThat(there.math.equal(d.update(), update), List.of(
+            there.constant("cluster worker task " + task + " sent its slice of update"), d.update(),
+            there.constant("for update"), update,
+            there.constant("(a worker left over from an earlier run?): restart the workers")));
+        // Queue elements carry no static shape; the replicas need the channel count the fed images have.
+        Ops checked = there.withControlDependencies(List.of(same));
+        groups.add(new DataParallel.Group(there, checked.ensureShape(d.images(), images.shape()),
+            checked.ensureShape(d.labels(), labels.shape()), d.count(), local));
+      }
+      startWorkers = send.withName("send_start").withControlDependencies(sends).noOp();
+      DataParallel.Result replicated = DataParallel.build(tf, root, groups, towers, trainable);
+      trainDataLoss = replicated.dataLoss();
+      trainImages = replicated.images();
+      gradients = new ArrayList<>(replicated.gradients());
+    } else if (devices.size() > 1) {
+      startMessage = null;
+      startWorkers = null;
+      trainImages = null;
+      DataParallel.Result replicated = DataParallel.build(tf, root, devices, images, labels, towers, trainable);
       trainDataLoss = replicated.dataLoss();
       gradients = new ArrayList<>(replicated.gradients());
+    } else {
+      startMessage = null;
+      startWorkers = null;
+      trainImages = null;
+      trainDataLoss = dataLoss;
+      gradients = gradients(tf, totalLoss, trainable);
+    }
+    if (workersReadShards || devices.size() > 1) {
       if (decay != null) {
         // Weight decay is a function of the shared variables alone: its gradient is taken once.
         trainTotalLoss = lossOps.withName("train_total").math.add(trainDataLoss, decay);
@@ -164,9 +228,7 @@ public final class SegmentationGraph implements AutoCloseable {
         trainTotalLoss = trainDataLoss;
       }
     } else {
-      trainDataLoss = dataLoss;
       trainTotalLoss = totalLoss;
-      gradients = gradients(tf, totalLoss, trainable);
     }
     Op optimizerStep = spec.optimizer().apply(root.scope("optimizer"), trainable, gradients, learningRate, updateNumber);
     // State updates (batch norm's moving statistics) run with the training step only, so that
@@ -274,6 +336,11 @@ public final class SegmentationGraph implements AutoCloseable {
   /** Model variables plus optimizer slots: everything a checkpoint holds. */
   public List<ModelVariable> allVariables() {
     return allVariables;
+  }
+
+  /** Whether the workers of a cluster feed their own shards of each batch (the chief feeds its own). */
+  public boolean workersReadShards() {
+    return startWorkers != null;
   }
 
   /** Devices the training step is replicated over (empty: not replicated, placed by TensorFlow). */

@@ -258,7 +258,7 @@ public final class Experiment {
    * its training step replicated over {@code runtime.devices}.
    */
   public SegmentationGraph buildGraph() {
-    return new SegmentationGraph(graphSpec(), trainingDevices());
+    return new SegmentationGraph(graphSpec(), trainingDevices(), cluster.map(Cluster::readsShards).orElse(false));
   }
 
   /**

@@ -12,6 +12,7 @@ import io.pixelwise.runner.engine.EngineOptions;
 import io.pixelwise.runner.engine.LearningRateSchedule;
 import io.pixelwise.runner.engine.ModelSession;
 import io.pixelwise.runner.engine.SegmentationGraph;
+import io.pixelwise.runner.engine.Shards;
 import io.pixelwise.runner.output.Json;
 import io.pixelwise.runner.output.Progress;
 import io.pixelwise.runner.output.RunFolder;
@@ -132,8 +133,7 @@ public final class Trainer {
     int rollbacks = 0;
     int evaluationsSinceBest = 0;
     boolean pictures = c.getBoolean("output.pictures");
-    boolean skipBad = c.getBoolean("data.skip-bad-samples");
-    Augmentation augment = Augmentation.fromConfig(c.getConfig("data.augment"), experiment.classes().ignoreId());
+    trainOptions(experiment, firstEpoch); // data.augment's mistakes show before any work
     int sampleImages = pictures || c.getBoolean("output.tensorboard") ? Math.max(0, c.getInt("output.sample-images")) : 0;
     Evaluator.Evaluation latest = null;
 
@@ -169,17 +169,20 @@ public final class Trainer {
       if (graph.devices().size() > 1) {
         LOG.info("each batch split over {} replicas on {}", graph.devices().size(), graph.devices());
       }
+      BatchLoader.Shard shard = null;
+      if (graph.workersReadShards()) {
+        // The chief reads its own replicas' share; the workers read theirs once told where the run starts.
+        shard = new BatchLoader.Shard(graph.devices().size(), 0, Math.max(1, experiment.devices().size()));
+        session.startWorkers(new Shards.Start(firstEpoch, step, totalSteps, trainSet.size(), batchSize, seed));
+        LOG.info("the cluster workers read their own shards of every batch (cluster.input = shards)");
+      }
       for (int epoch = firstEpoch; epoch <= lastEpoch; epoch++) {
         long epochStart = System.nanoTime();
         double lossSum = 0;
         int images = 0;
         int skippedSamples = 0;
-        BatchLoader.Options trainOptions =
-            new BatchLoader.Options(
-                batchSize, experiment.inputSize(), experiment.channels(), seed * 1_000_003L + epoch,
-                c.getBoolean("data.hflip"), c.getInt("data.prefetch"), augment, skipBad);
         long epochImages = Math.min(trainSet.size(), (totalSteps - step) * batchSize);
-        try (BatchLoader loader = new BatchLoader(trainSet, trainOptions, workers);
+        try (BatchLoader loader = new BatchLoader(trainSet, trainOptions(experiment, epoch), workers, shard);
             Progress progress = Progress.start(String.format("epoch %d/%d", epoch, lastEpoch), epochImages)) {
           while (loader.hasNext() && step < totalSteps) {
             try (Batch batch = loader.next()) {
@@ -205,9 +208,10 @@ public final class Trainer {
                       + checkpoints.pointer(CheckpointStore.LATEST).orElse("none")
                       + ". Lower optimizer.learning-rate or check these images' labels.");
             }
-            lossSum += (double) loss.data() * batch.count();
-            images += batch.count();
-            progress.step(batch.count(), String.format("loss %.4f lr %.2e", lossSum / images, lr));
+            // loss.images(), not batch.count(): with shards the batch is the chief's share only.
+            lossSum += (double) loss.data() * loss.images();
+            images += loss.images();
+            progress.step(loss.images(), String.format("loss %.4f lr %.2e", lossSum / images, lr));
             }
           }
           skippedSamples = loader.skipped();
@@ -276,6 +280,19 @@ public final class Trainer {
       }
     }
     return new Summary(step, history.size(), bestScore, bestName, history);
+  }
+
+  /**
+   * How epoch {@code epoch} reads the train split: the order, flips and augmentation follow from
+   * the seed and the epoch alone, so every cluster task reading a shard agrees with the chief.
+   */
+  static BatchLoader.Options trainOptions(Experiment experiment, int epoch) {
+    Config c = experiment.config();
+    return new BatchLoader.Options(
+        c.getInt("train.batch-size"), experiment.inputSize(), experiment.channels(), experiment.seed() * 1_000_003L + epoch,
+        c.getBoolean("data.hflip"), c.getInt("data.prefetch"),
+        Augmentation.fromConfig(c.getConfig("data.augment"), experiment.classes().ignoreId()),
+        c.getBoolean("data.skip-bad-samples"));
   }
 
   /** In process, or on the cluster's chief server (started here) when the experiment has a cluster. */

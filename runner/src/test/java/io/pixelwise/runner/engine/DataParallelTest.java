@@ -103,6 +103,69 @@ class DataParallelTest {
     assertSameRun(train(List.of(), sizes), train(devices, sizes, chief));
   }
 
+  /**
+   * As above, but the worker task reads its own slice of every batch and enqueues it through a
+   * session on its own server (here a thread standing in for the worker process); the chief is fed
+   * its slice only. Batches of 1 leave the worker an empty slice.
+   */
+  @Test
+  void aWorkerFeedingItsOwnSlicesTrainsLikeOneDevice() throws Exception {
+    String workers = "[\"127.0.0.1:" + freePort() + "\", \"127.0.0.1:" + freePort() + "\"]";
+    Cluster chief = cluster(workers, 0);
+    Cluster worker = cluster(workers, 1);
+    worker.serve(List.of());
+    chief.serve(List.of());
+    int[] sizes = {8, 5, 8, 1, 8, 8};
+    List<DeviceSpec> devices = chief.replicaDevices(List.of());
+    var started = new java.util.concurrent.CompletableFuture<Shards.Start>();
+    Thread feeder = new Thread(() -> {
+      try (Shards.Feed feed = new Shards.Feed(worker)) {
+        Shards.Start start = feed.awaitStart();
+        started.complete(start);
+        for (long step = start.step() + 1; step <= start.totalSteps(); step++) {
+          try (Batch slice = slice(SegmentationGraphTest.batch(step, sizes[(int) step - 1]), 1)) {
+            feed.put(step, slice);
+          }
+        }
+      } catch (RuntimeException e) {
+        started.completeExceptionally(e);
+      }
+    });
+    feeder.setDaemon(true);
+    feeder.start();
+    Run single = train(List.of(), sizes);
+    Run sharded;
+    try (SegmentationGraph g = SegmentationGraphTest.tinyModel(7, SegmentationGraphTest.loss("cross-entropy", false), false, devices, true);
+        ModelSession s = new ModelSession(g, 0, 0, chief)) {
+      s.initialize();
+      s.startWorkers(new Shards.Start(1, 0, sizes.length, 40, 8, 7));
+      assertEquals(sizes.length, started.get(60, java.util.concurrent.TimeUnit.SECONDS).totalSteps());
+      List<Float> losses = new ArrayList<>();
+      for (int step = 1; step <= sizes.length; step++) {
+        try (Batch mine = slice(SegmentationGraphTest.batch(step, sizes[step - 1]), 0)) {
+          ModelSession.StepLoss loss = s.train(mine, 5e-3f, step);
+          assertEquals(sizes[step - 1], loss.images(), "images of step " + step + ", both slices");
+          losses.add(loss.total());
+        }
+      }
+      sharded = new Run(losses, s.variableValues());
+    }
+    assertSameRun(single, sharded);
+    feeder.join(10_000);
+  }
+
+  /** Replica r's slice of a batch for two replicas (ceil for the first), as bytes. */
+  private static Batch slice(Batch b, int r) {
+    int n = b.count();
+    int from = r == 0 ? 0 : (n + 1) / 2;
+    int to = r == 0 ? (n + 1) / 2 : n;
+    int image = b.height() * b.width() * b.channels();
+    int label = b.height() * b.width();
+    return new Batch(to - from, b.height(), b.width(), b.channels(),
+        java.util.Arrays.copyOfRange(b.images(), from * image, to * image),
+        java.util.Arrays.copyOfRange(b.labels(), from * label, to * label), java.util.Collections.nCopies(to - from, "blob"));
+  }
+
   private static Cluster cluster(String workers, int task) {
     return Cluster.fromConfig(com.typesafe.config.ConfigFactory.parseString(
             "workers = " + workers + ", task-index = " + task + ", step-timeout-seconds = 60, worker-exit-after-seconds = 1"))

@@ -48,6 +48,11 @@ class SegmentationGraphTest {
   }
 
   static SegmentationGraph tinyModel(long seed, Loss loss, boolean binary, List<org.tensorflow.DeviceSpec> devices) {
+    return tinyModel(seed, loss, binary, devices, false);
+  }
+
+  static SegmentationGraph tinyModel(
+      long seed, Loss loss, boolean binary, List<org.tensorflow.DeviceSpec> devices, boolean workersReadShards) {
     PluginRegistry plugins = PluginRegistry.load();
     return new SegmentationGraph(
         new SegmentationGraph.Spec(
@@ -64,7 +69,8 @@ class SegmentationGraphTest {
             1e-4f,
             new Optimizer.Adam(0.9f, 0.999f, 1e-8f),
             seed),
-        devices);
+        devices,
+        workersReadShards);
   }
 
   /** Bright blobs on dark noise; the label says which, with an ignored border row. */
