@@ -112,7 +112,10 @@ public final class Shards {
       labels = tf.placeholder(TUint8.class, Placeholder.shape(Shape.of(-1, -1, -1)));
       enqueue = tf.io.queueEnqueue(dataQueue(tf, cluster.task()), List.of(update, count, images, labels));
       start = tf.io.queueDequeue(startQueue(tf, cluster.task()), START).iterator().next();
-      session = NativeSessions.open(graph, cluster.target(), ConfigProto.getDefaultInstance());
+      // Only this task: a session's master otherwise contacts every task of the cluster, and a
+      // connection to a chief not yet up leaves the server's channel to it failing for a while.
+      String self = "/job:" + Cluster.JOB + "/task:" + cluster.task();
+      session = NativeSessions.open(graph, cluster.target(), ConfigProto.newBuilder().addDeviceFilters(self).build());
     }
 
     /** Blocks until the chief says where its run starts. */

@@ -18,8 +18,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A chief and a worker as two processes on 127.0.0.1, each stopping by itself: the run equals the
- * one-process run on two devices (the same replicas and slices, over gRPC); a worker killed
- * mid-run stops the chief with a resume hint, and the run resumes once a worker is back.
+ * one-process run on two devices (the same replicas and slices, over gRPC), whether the worker reads
+ * its share of every batch itself ({@code cluster.input = shards}, the default) or the chief sends
+ * it; a worker killed mid-run stops the chief with a resume hint, and the resumed run equals the
+ * uninterrupted one; a worker whose data disagrees with the chief's stops the run.
  */
 class ClusterEndToEndTest {
   private static final String RECIPE = Path.of("..", "conf", "synthetic-simple.conf").toAbsolutePath().toString();
@@ -35,8 +37,10 @@ class ClusterEndToEndTest {
     List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", System.getProperty("java.class.path"), Main.class.getName()));
-    command.addAll(args);
+    // The command, the small settings, then the test's own (later --set wins).
+    command.add(args.get(0));
     command.addAll(SMALL);
+    command.addAll(args.subList(1, args.size()));
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
         .redirectOutput(temp.resolve(name + ".log").toFile());
     pb.environment().put("TF_ENABLE_ONEDNN_OPTS", "1");
@@ -78,31 +82,87 @@ class ClusterEndToEndTest {
     return all;
   }
 
-  @Test
-  void aChiefAndAWorkerTrainLikeOneProcessOnTwoDevices() throws Exception {
+  /** The one-process run on two CPU devices that a cluster run must equal. */
+  private Path localRun(int epochs) throws Exception {
     Path local = temp.resolve("local");
-    Process one = start("local", List.of("train", RECIPE, "--out", local.toString(), "--set", "train.epochs=2",
+    Process one = start("local", List.of("train", RECIPE, "--out", local.toString(), "--set", "train.epochs=" + epochs,
         "--set", "runtime.devices=[\"cpu:0\", \"cpu:1\"]"));
     assertEquals(0, await(one, "local"), () -> log("local"));
+    return local;
+  }
 
+  /** A chief and a worker (given {@code workerSets} too) for {@code epochs} epochs; both must stop with 0. */
+  private Path clusterRun(String name, int epochs, String input, String... workerSets) throws Exception {
     String workers = workers();
-    Path run = temp.resolve("cluster");
-    Process worker = start("worker", concat(List.of("worker", RECIPE), cluster(workers, 1)));
-    Process chief = start("chief", concat(List.of("train", RECIPE, "--out", run.toString(), "--set", "train.epochs=2"),
-        cluster(workers, 0)));
-    assertEquals(0, await(chief, "chief"), () -> log("chief"));
-    assertEquals(0, await(worker, "worker"), () -> log("worker"));
-    assertTrue(log("worker").contains("is gone: worker task 1 exits"), log("worker"));
+    Path run = temp.resolve(name);
+    Process worker = start(name + "-worker", concat(List.of("worker", RECIPE), cluster(workers, 1, with(input, workerSets))));
+    Process chief = start(name + "-chief", concat(List.of("train", RECIPE, "--out", run.toString(), "--set",
+        "train.epochs=" + epochs), cluster(workers, 0, "cluster.input=" + input)));
+    assertEquals(0, await(chief, name + "-chief"), () -> log(name + "-chief"));
+    assertEquals(0, await(worker, name + "-worker"), () -> log(name + "-worker"));
+    assertTrue(log(name + "-worker").contains("is gone: worker task 1 exits"), log(name + "-worker"));
+    return run;
+  }
 
-    Config a = ConfigFactory.parseFile(local.resolve("metrics.json").toFile());
-    Config b = ConfigFactory.parseFile(run.resolve("metrics.json").toFile());
-    for (int e = 0; e < 2; e++) {
+  private static String[] with(String input, String... more) {
+    List<String> all = new ArrayList<>(List.of("cluster.input=" + input));
+    all.addAll(List.of(more));
+    return all.toArray(String[]::new);
+  }
+
+  /** Per epoch, train_loss and val_loss within 1e-4 (relative) of each other's. */
+  private static void assertSameLosses(Path expected, Path actual, int epochs) {
+    Config a = ConfigFactory.parseFile(expected.resolve("metrics.json").toFile());
+    Config b = ConfigFactory.parseFile(actual.resolve("metrics.json").toFile());
+    assertEquals(epochs, b.getConfigList("epochs").size());
+    for (int e = 0; e < epochs; e++) {
       for (String key : List.of("train_loss", "val_loss")) {
         double x = a.getConfigList("epochs").get(e).getDouble(key);
         double y = b.getConfigList("epochs").get(e).getDouble(key);
         assertEquals(x, y, 1e-4 * x, key + " of epoch " + (e + 1));
       }
     }
+  }
+
+  @Test
+  void aChiefAndAWorkerTrainLikeOneProcessOnTwoDevices() throws Exception {
+    Path local = localRun(2);
+    // The worker reads its slices itself (the default), or the chief reads every batch and sends them.
+    assertSameLosses(local, clusterRun("shards", 2, "shards"), 2);
+    assertTrue(log("shards-worker").contains("epoch 2: read 5 train images"), log("shards-worker"));
+    assertSameLosses(local, clusterRun("chief-reads", 2, "chief"), 2);
+    assertTrue(!log("chief-reads-worker").contains("train images"), log("chief-reads-worker"));
+  }
+
+  /**
+   * Proof that the worker's replica trains on what the worker read, not on anything from the
+   * chief: given other scenes of the same size (another dataset seed, on the worker alone), the
+   * run departs from the one where both read the same scenes, from the first epoch on.
+   */
+  @Test
+  void theWorkersReplicaTrainsOnTheImagesTheWorkerRead() throws Exception {
+    Path same = clusterRun("same", 1, "shards");
+    Path other = clusterRun("other", 1, "shards", "datasets.synthetic-streets.seed=8");
+    double a = ConfigFactory.parseFile(same.resolve("metrics.json").toFile()).getConfigList("epochs").get(0).getDouble("train_loss");
+    double b = ConfigFactory.parseFile(other.resolve("metrics.json").toFile()).getConfigList("epochs").get(0).getDouble("train_loss");
+    assertTrue(Math.abs(a - b) > 1e-3 * a, "train loss " + a + " with the chief's scenes, " + b + " with others");
+    // 12 images in batches of 5, 5 and 2: the worker's slices hold 2, 2 and 1.
+    assertTrue(log("other-worker").contains("epoch 1: read 5 train images"), log("other-worker"));
+  }
+
+  @Test
+  void aWorkerWhoseDataDisagreesWithTheChiefsStopsTheRun() throws Exception {
+    String workers = workers();
+    Path run = temp.resolve("run");
+    Process worker = start("worker", concat(List.of("worker", RECIPE),
+        cluster(workers, 1, "datasets.synthetic-streets.train-size=13")));
+    Process chief = start("chief", concat(List.of("train", RECIPE, "--out", run.toString(), "--set", "train.epochs=2"),
+        cluster(workers, 0)));
+    assertNotEquals(0, await(worker, "worker"), () -> log("worker") + log("chief"));
+    assertTrue(log("worker").contains("train split has 13 images, the chief's 12"), log("worker"));
+    assertNotEquals(0, await(chief, "chief"));
+    assertTrue(log("chief").contains("a training step failed on the cluster"), log("chief"));
+    assertTrue(log("chief").contains("train --resume " + run), log("chief"));
   }
 
   @Test
@@ -128,8 +188,8 @@ class ClusterEndToEndTest {
     Process resumed = start("chief2", List.of("train", "--resume", run.toString()));
     assertEquals(0, await(resumed, "chief2"), () -> log("chief2"));
     assertEquals(0, await(again, "worker2"), () -> log("worker2"));
-    Config metrics = ConfigFactory.parseFile(run.resolve("metrics.json").toFile());
-    assertEquals(6, metrics.getConfigList("epochs").size(), () -> log("chief2"));
+    // The workers read their shards (the default): the new one starts where the resumed chief does.
+    assertSameLosses(localRun(6), run, 6);
   }
 
   private String log(String name) {
