@@ -167,7 +167,7 @@ public final class SegmentationGraph implements AutoCloseable {
     };
     if (workersReadShards) {
       Ops send = tf.withSubScope("shards");
-      startMessage = send.withName("start").placeholder(TInt64.class, Placeholder.shape(Shape.of(6)));
+      startMessage = send.withName("start").placeholder(TInt64.class, Placeholder.shape(Shape.of(Shards.Start.LENGTH)));
       List<Op> sends = new ArrayList<>();
       List<DataParallel.Group> groups = new ArrayList<>();
       Operand<TInt64> update = send.dtypes.cast(updateNumber, TInt64.class);

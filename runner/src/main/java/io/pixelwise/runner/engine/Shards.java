@@ -48,14 +48,19 @@ public final class Shards {
    * @param firstEpoch the epoch the chief's loop starts with (1, or the one after a resumed checkpoint)
    * @param step updates already done
    * @param totalSteps the update after which the run ends
+   * @param replicasPerTask the chief's {@code runtime.devices} count (1 if none), which the graph
+   *     gives every task, whatever the worker's own setting
    */
-  public record Start(int firstEpoch, long step, long totalSteps, int trainImages, int batchSize, long seed) {
+  public record Start(
+      int firstEpoch, long step, long totalSteps, int trainImages, int batchSize, long seed, int replicasPerTask) {
+    static final int LENGTH = 7;
+
     long[] toArray() {
-      return new long[] {firstEpoch, step, totalSteps, trainImages, batchSize, seed};
+      return new long[] {firstEpoch, step, totalSteps, trainImages, batchSize, seed, replicasPerTask};
     }
 
     static Start of(long[] a) {
-      return new Start((int) a[0], a[1], a[2], (int) a[3], (int) a[4], a[5]);
+      return new Start((int) a[0], a[1], a[2], (int) a[3], (int) a[4], a[5], (int) a[6]);
     }
   }
 
@@ -121,7 +126,7 @@ public final class Shards {
     /** Blocks until the chief says where its run starts. */
     public Start awaitStart() {
       try (Result r = session.runner().fetch(start).run()) {
-        long[] a = new long[6];
+        long[] a = new long[Start.LENGTH];
         ((TInt64) r.get(0)).asRawTensor().data().asLongs().read(a);
         return Start.of(a);
       }

@@ -58,7 +58,8 @@ public final class ShardWorker {
             where + ": train.batch-size = " + batchSize + " and train.seed = " + experiment.seed() + ", the chief's "
                 + start.batchSize() + " and " + start.seed() + ": start every task with the same experiment file");
       }
-      int local = Math.max(1, experiment.devices().size());
+      // The chief's graph gives every task as many replicas as the chief has devices.
+      int local = start.replicasPerTask();
       BatchLoader.Shard shard = new BatchLoader.Shard(cluster.workers().size() * local, cluster.task() * local, local);
       LOG.info("{}: reading replicas {}..{} of {} from epoch {} (step {} of {})", where, shard.first(),
           shard.first() + local - 1, shard.replicas(), start.firstEpoch(), start.step(), start.totalSteps());

@@ -172,8 +172,9 @@ public final class Trainer {
       BatchLoader.Shard shard = null;
       if (graph.workersReadShards()) {
         // The chief reads its own replicas' share; the workers read theirs once told where the run starts.
-        shard = new BatchLoader.Shard(graph.devices().size(), 0, Math.max(1, experiment.devices().size()));
-        session.startWorkers(new Shards.Start(firstEpoch, step, totalSteps, trainSet.size(), batchSize, seed));
+        int local = Math.max(1, experiment.devices().size());
+        shard = new BatchLoader.Shard(graph.devices().size(), 0, local);
+        session.startWorkers(new Shards.Start(firstEpoch, step, totalSteps, trainSet.size(), batchSize, seed, local));
         LOG.info("the cluster workers read their own shards of every batch (cluster.input = shards)");
       }
       for (int epoch = firstEpoch; epoch <= lastEpoch; epoch++) {

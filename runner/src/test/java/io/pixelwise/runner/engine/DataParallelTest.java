@@ -138,7 +138,7 @@ class DataParallelTest {
     try (SegmentationGraph g = SegmentationGraphTest.tinyModel(7, SegmentationGraphTest.loss("cross-entropy", false), false, devices, true);
         ModelSession s = new ModelSession(g, 0, 0, chief)) {
       s.initialize();
-      s.startWorkers(new Shards.Start(1, 0, sizes.length, 40, 8, 7));
+      s.startWorkers(new Shards.Start(1, 0, sizes.length, 40, 8, 7, 1));
       assertEquals(sizes.length, started.get(60, java.util.concurrent.TimeUnit.SECONDS).totalSteps());
       List<Float> losses = new ArrayList<>();
       for (int step = 1; step <= sizes.length; step++) {
