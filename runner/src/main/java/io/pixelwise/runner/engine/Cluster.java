@@ -19,9 +19,10 @@ import org.tensorflow.proto.ServerDef;
 /**
  * The {@code cluster} section: TensorFlow servers, one per task of the job {@code worker}, that one
  * training step is replicated over. Task 0 is the chief: it runs {@code train}, holds the
- * variables, feeds every batch and writes checkpoints, metrics and logs; the other tasks run
- * {@code worker} and compute their replicas' share of each step (in-graph replication: the
- * chief's session targets its own server, which runs the graph's partitions on the others).
+ * variables and writes checkpoints, metrics and logs; the other tasks run {@code worker} and
+ * compute their replicas' share of each step (in-graph replication: the chief's session targets
+ * its own server, which runs the graph's partitions on the others). Each task reads its replicas'
+ * share of every batch ({@code input = shards}, see {@link Shards}), or the chief reads them all.
  */
 public final class Cluster {
   /** The job name of every task, as in device names: /job:worker/task:N. */

@@ -136,4 +136,67 @@ class BatchLoaderTest {
     assertTrue(distinct.size() <= 3, distinct.size() + " tensors for 10 batches");
     assertFalse(distinct.contains(tensors.get(10)), "the short last batch has a tensor of its own shape");
   }
+
+  /**
+   * Three processes holding 1, 2 and 1 of 4 replicas read the parts of every batch that the whole
+   * batch's reader cuts for those replicas, flips included: in batches of 3 (and the short last
+   * one of 1) some parts are empty.
+   */
+  @Test
+  void shardsReadTheirReplicasSlicesOfEveryBatch() {
+    SampleSource clean = new SampleSource() {
+      @Override
+      public int size() {
+        return 10;
+      }
+
+      @Override
+      public Sample load(int index) {
+        byte[] px = new byte[6 * 4 * 3];
+        for (int p = 0; p < px.length; p++) {
+          px[p] = (byte) (index * 7 + p);
+        }
+        return new Sample("s" + index, new RasterImage(6, 4, 3, px), new LabelMap(6, 4, new byte[24]));
+      }
+    };
+    var options = new BatchLoader.Options(3, SIZE, 3, 11L, true, 2);
+    List<List<String>> whole = new ArrayList<>();
+    List<byte[]> wholeImages = new ArrayList<>();
+    try (BatchLoader loader = new BatchLoader(clean, options, workers)) {
+      while (loader.hasNext()) {
+        try (Batch b = loader.next()) {
+          whole.add(b.ids());
+          wholeImages.add(b.images().clone());
+        }
+      }
+    }
+    int[][] shards = {{0, 1}, {1, 2}, {3, 1}};
+    List<List<String>> joined = new ArrayList<>();
+    List<java.io.ByteArrayOutputStream> joinedImages = new ArrayList<>();
+    for (int k = 0; k < whole.size(); k++) {
+      joined.add(new ArrayList<>());
+      joinedImages.add(new java.io.ByteArrayOutputStream());
+    }
+    for (int[] s : shards) {
+      try (BatchLoader loader = new BatchLoader(clean, options, workers, new BatchLoader.Shard(4, s[0], s[1]))) {
+        int k = 0;
+        while (loader.hasNext()) {
+          try (Batch b = loader.next()) {
+            joined.get(k).addAll(b.ids());
+            joinedImages.get(k).writeBytes(b.images());
+            if (k == whole.size() - 1) {
+              // The last batch holds 1 image: replica 0's; the others' parts are empty.
+              assertEquals(s[0] == 0 ? 1 : 0, b.count(), "last part of replicas from " + s[0]);
+            }
+            k++;
+          }
+        }
+        assertEquals(whole.size(), k);
+      }
+    }
+    assertEquals(whole, joined);
+    for (int k = 0; k < whole.size(); k++) {
+      assertTrue(java.util.Arrays.equals(wholeImages.get(k), joinedImages.get(k).toByteArray()), "images of batch " + k);
+    }
+  }
 }
