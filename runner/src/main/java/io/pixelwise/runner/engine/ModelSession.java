@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalDouble;
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
@@ -23,9 +24,18 @@ import org.tensorflow.types.TUint8;
 
 /** A TensorFlow session over a {@link SegmentationGraph}: one method per kind of step. */
 public final class ModelSession implements AutoCloseable {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ModelSession.class);
 
-  /** Loss values of one training step. */
-  public record StepLoss(float total, float data) {}
+  /**
+   * What one training step did.
+   *
+   * @param total the loss with weight decay
+   * @param data the data loss
+   * @param applied whether the update was applied: false only under loss scaling, for a step whose
+   *     gradients were not finite (it changed nothing but the scale)
+   * @param lossScale the loss scale the step used; 1 without loss scaling
+   */
+  public record StepLoss(float total, float data, boolean applied, float lossScale) {}
 
   private record AssignOp(Operand<TFloat32> value, Op assign) {}
 
@@ -82,20 +92,38 @@ public final class ModelSession implements AutoCloseable {
     TUint8 labels = batch.labelTensor();
     try (TBool training = TBool.scalarOf(true);
         TFloat32 lr = TFloat32.scalarOf(learningRate);
-        TFloat32 t = TFloat32.scalarOf(update);
-        Result r =
-            session
-                .runner()
-                .feed(g.images, images)
-                .feed(g.labels, labels)
-                .feed(g.training, training)
-                .feed(g.learningRate, lr)
-                .feed(g.updateNumber, t)
-                .addTarget(g.trainOp)
-                .fetch(g.trainTotalLoss)
-                .fetch(g.trainDataLoss)
-                .run()) {
-      return new StepLoss(((TFloat32) r.get(0)).getFloat(), ((TFloat32) r.get(1)).getFloat());
+        TFloat32 t = TFloat32.scalarOf(update)) {
+      Session.Runner runner =
+          session
+              .runner()
+              .feed(g.images, images)
+              .feed(g.labels, labels)
+              .feed(g.training, training)
+              .feed(g.learningRate, lr)
+              .feed(g.updateNumber, t)
+              .addTarget(g.trainOp)
+              .fetch(g.trainTotalLoss)
+              .fetch(g.trainDataLoss);
+      if (g.lossScaling != null) {
+        runner.fetch(g.stepApplied).fetch(g.lossScale);
+      }
+      try (Result r = runner.run()) {
+        float total = ((TFloat32) r.get(0)).getFloat();
+        float data = ((TFloat32) r.get(1)).getFloat();
+        return g.lossScaling == null
+            ? new StepLoss(total, data, true, 1f)
+            : new StepLoss(total, data, ((TBool) r.get(2)).getBoolean(), ((TFloat32) r.get(3)).getFloat());
+      }
+    }
+  }
+
+  /** The current loss scale; empty without loss scaling. */
+  public OptionalDouble lossScale() {
+    if (g.lossScaling == null) {
+      return OptionalDouble.empty();
+    }
+    try (Result r = session.runner().fetch(g.lossScale).run()) {
+      return OptionalDouble.of(((TFloat32) r.get(0)).getFloat());
     }
   }
 
@@ -177,14 +205,35 @@ public final class ModelSession implements AutoCloseable {
     }
   }
 
-  /** Reads every variable from the checkpoint prefix. */
+  /**
+   * Reads every variable from the checkpoint prefix. The loss scale of a checkpoint made without
+   * one (at another precision) starts at its initial value.
+   */
   public void restore(Path prefix) {
     try (TString p = TString.scalarOf(prefix.toString())) {
       session.runner().feed(g.checkpointPrefix, p).addTarget(g.restore).run();
+      if (g.restoreLossScale != null) {
+        restoreLossScale(p, prefix);
+      }
     } catch (org.tensorflow.exceptions.TensorFlowException e) {
       throw new IllegalArgumentException(
           "cannot restore checkpoint " + prefix + " into this model (was it trained with another"
               + " model, dataset or input channels?): " + e.getMessage(), e);
+    }
+  }
+
+  private void restoreLossScale(TString p, Path prefix) {
+    try {
+      session.runner().feed(g.checkpointPrefix, p).addTarget(g.restoreLossScale).run();
+    } catch (org.tensorflow.exceptions.TensorFlowException e) {
+      if (e.getMessage() == null || !e.getMessage().contains("not found in checkpoint")) {
+        throw e;
+      }
+      List<ModelVariable> vars = g.lossScaling.variables();
+      assign(vars.get(0), new float[] {g.lossScaling.config().initial()});
+      assign(vars.get(1), new float[] {0});
+      LOG.info("checkpoint {} has no loss scale (saved at another runtime.precision): the scale starts at {}",
+          prefix, g.lossScaling.config().initial());
     }
   }
 
