@@ -61,9 +61,14 @@ class PipelineBenchmark {
       bytes = files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
     }
     System.out.printf("fixture: %d Cityscapes-layout pairs at 2048x1024, %.1f MiB of images%n", IMAGES, bytes / 1048576.0);
-    int status = Main.run("benchmark", "cityscapes7-simple", "--only", "pipeline,cache",
-        "--images", String.valueOf(IMAGES),
-        "--set", "datasets.cityscapes-7.root=\"" + root.toString().replace('\\', '/') + "\"");
+    java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("benchmark", "cityscapes7-simple",
+        "--only", "pipeline,cache", "--images", String.valueOf(IMAGES),
+        "--set", "datasets.cityscapes-7.root=\"" + root.toString().replace('\\', '/') + "\""));
+    String json = System.getProperty("pixelwise.benchmark.json"); // tools/performance/table.sh reads it
+    if (json != null) {
+      args.addAll(java.util.List.of("--json", json));
+    }
+    int status = Main.run(args.toArray(String[]::new));
     assertEquals(0, status);
   }
 }
