@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Measures the performance table of docs/performance.md in one run: train and inference images/s
 # and peak RSS of simple-conv+bilinear (384x160, batch 10) and vgg16+fcn8 (576x160, batch 2) with
-# oneDNN on, off and the automatic choice, then the input pipeline on full-resolution Cityscapes
+# oneDNN on, off and the automatic choice (and with mixed bfloat16), then the input pipeline on full-resolution Cityscapes
 # files. Run it on an otherwise idle machine, from the repository root, after
 #   mvn -B -q package -Dquick
 # Figures go to target/performance/*.json; the table is printed as Markdown. Takes ~12 minutes.
@@ -29,6 +29,12 @@ for round in $(seq 1 "$ROUNDS"); do
       --set runtime.onednn=$onednn --only train,inference --steps "$SIMPLE_STEPS" --warmup 3
   done
 done
+# mixed-bfloat16 (oneDNN on): faster where the CPU has bfloat16 instructions (AVX512_BF16).
+bench "simple-bf16-1" cityscapes7-simple --set dataset=synthetic-streets --set data.cache=false \
+  --set runtime.onednn=on --set runtime.precision=mixed-bfloat16 --only train,inference --steps "$SIMPLE_STEPS" --warmup 3
+bench "vgg16-bf16-1" synthetic-simple --set model.backbone=vgg16 --set model.head=fcn8 \
+  --set data.height=160 --set data.width=576 --set train.batch-size=2 \
+  --set runtime.onednn=on --set runtime.precision=mixed-bfloat16 --only train,inference --steps "$VGG_STEPS" --warmup 1
 for onednn in on off auto; do
   bench "vgg16-$onednn-1" synthetic-simple --set model.backbone=vgg16 --set model.head=fcn8 \
     --set data.height=160 --set data.width=576 --set train.batch-size=2 \
@@ -55,10 +61,10 @@ def rate(rs, key):
 print("| model | oneDNN | runs | train img/s, median (min–max) | inference img/s, median (min–max) | peak RSS MiB |")
 print("|---|---|---|---|---|---|")
 for model, label in (("simple", "simple-conv + bilinear, 384x160, batch 10"), ("vgg16", "vgg16 + fcn8, 576x160, batch 2")):
-    for onednn in ("on", "off", "auto"):
+    for onednn in ("on", "off", "auto", "bf16"):
         rs = runs(f"{model}-{onednn}")
         chosen = "on" if rs[0].get("onednn") == "1" else "off"
-        setting = f"auto (chose {chosen})" if onednn == "auto" else onednn
+        setting = {"auto": f"auto (chose {chosen})", "bf16": "on, `runtime.precision = mixed-bfloat16`"}.get(onednn, onednn)
         rss = max(r["peak_rss_mib"] for r in rs)
         print(f"| {label} | {setting} | {len(rs)} | {rate(rs, 'train_images_per_second')} | {rate(rs, 'inference_images_per_second')} | {rss} |")
 p = load("pipeline")

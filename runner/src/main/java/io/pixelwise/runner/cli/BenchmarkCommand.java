@@ -67,6 +67,7 @@ final class BenchmarkCommand implements Callable<Integer> {
     out.put("batch_size", c.getInt("train.batch-size"));
     out.put("cpus", Runtime.getRuntime().availableProcessors());
     out.put("onednn", System.getenv("TF_ENABLE_ONEDNN_OPTS"));
+    out.put("precision", c.getString("runtime.precision"));
     ExecutorService workers = Executors.newFixedThreadPool(Math.max(1, c.getInt("data.workers")));
     try {
       SampleSource files = experiment.dataset().split(Split.TRAIN);

@@ -16,6 +16,7 @@ import io.pixelwise.runner.engine.EngineOptions;
 import io.pixelwise.runner.engine.GpuSupport;
 import io.pixelwise.runner.engine.ModelSession;
 import io.pixelwise.runner.engine.OneDnnChoice;
+import io.pixelwise.runner.engine.Precision;
 import io.pixelwise.runner.engine.SegmentationGraph;
 import io.pixelwise.runner.train.Experiment;
 import java.nio.file.Path;
@@ -116,14 +117,53 @@ final class Setup {
       env.put("TF_CPP_MIN_LOG_LEVEL", "2");
     }
     env.putAll(engine.environment(System.getenv()));
+    if (engine.precision() == Precision.MIXED_BFLOAT16 && !onednn.on()) {
+      // TensorFlow runs its bfloat16 rewrite only while oneDNN is on; without it the graph would
+      // silently stay float32.
+      throw new IllegalArgumentException(
+          "runtime.precision = mixed-bfloat16 needs oneDNN, which TensorFlow's bfloat16 rewrite runs on, but it is off ("
+              + onednn.reason() + "): set runtime.onednn = on, or runtime.precision = float32");
+    }
     Relaunch.ensureEnvironment(env);
     LOG.info(onednn.describe());
+    logPrecision(engine.precision());
     if (engine.usesGpu()) {
       GpuSupport.prepare(engine);
       LOG.info("running on {} (CUDA loaded from the GPU build)", engine.gpus());
     }
     if (engine.xla()) {
       LOG.info("XLA auto-clustering on (runtime.xla = on)");
+    }
+  }
+
+  private void logPrecision(Precision precision) {
+    switch (precision) {
+      case FLOAT32 -> { }
+      case MIXED_FLOAT16 -> LOG.info(
+          "precision mixed-float16: TensorFlow's auto_mixed_precision computes convolutions and matrix products in"
+              + " float16 on GPUs of compute capability 7.0 or more (variables stay float32); dynamic loss scale from {}",
+          config().getDouble("runtime.loss-scale.initial"));
+      case MIXED_FLOAT16_EMULATED -> LOG.info(
+          "precision mixed-float16-emulated: float32 kernels with float16 rounding on the CPU, to check float16"
+              + " numerics (slower than float32); dynamic loss scale from {}",
+          config().getDouble("runtime.loss-scale.initial"));
+      case MIXED_BFLOAT16 -> {
+        LOG.info("precision mixed-bfloat16: TensorFlow's oneDNN rewrite computes convolutions and matrix products in"
+            + " bfloat16 on the CPU (variables stay float32)");
+        if (!Precision.fastBfloat16(cpuinfo())) {
+          LOG.warn("this CPU has neither AVX-512 nor AVX-NE-CONVERT: oneDNN has no fast bfloat16 kernels for it and"
+              + " TensorFlow falls back to slow ones; runtime.precision = float32 is likely faster");
+        }
+      }
+    }
+  }
+
+  /** {@code /proc/cpuinfo}, or empty where there is none. */
+  private static String cpuinfo() {
+    try {
+      return java.nio.file.Files.readString(Path.of("/proc/cpuinfo"));
+    } catch (java.io.IOException | RuntimeException e) {
+      return "";
     }
   }
 

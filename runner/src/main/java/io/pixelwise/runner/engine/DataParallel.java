@@ -46,6 +46,8 @@ final class DataParallel {
    * @param devices one replica per device
    * @param tower builds one replica's data loss from its context and its slice of images and labels
    * @param variables the variables to differentiate, in order
+   * @param lossScale null, or a scale S: each replica then differentiates its loss times S (loss
+   *     scaling) and the gradients returned are the scaled ones; the losses are not scaled
    */
   static Result build(
       Ops tf,
@@ -54,10 +56,11 @@ final class DataParallel {
       Operand<TUint8> images,
       Operand<TUint8> labels,
       TowerBuilder tower,
-      List<ModelVariable> variables) {
+      List<ModelVariable> variables,
+      Operand<TFloat32> lossScale) {
     Ops split = tf.withSubScope("split");
     Operand<TInt32> n = split.withName("images").squeeze(split.slice(split.shape(images), split.constant(new int[] {0}), split.constant(new int[] {1})));
-    return build(tf, root, List.of(new Group(split, images, labels, n, devices)), tower, variables);
+    return build(tf, root, List.of(new Group(split, images, labels, n, devices)), tower, variables, lossScale);
   }
 
   /**
@@ -73,7 +76,9 @@ final class DataParallel {
    * replicas when the counts are the rule's own (a run of consecutive slices of the rule is the
    * rule's slicing of their sum), so a batch read in pieces trains like the whole batch.
    */
-  static Result build(Ops tf, GraphContext root, List<Group> groups, TowerBuilder tower, List<ModelVariable> variables) {
+  static Result build(
+      Ops tf, GraphContext root, List<Group> groups, TowerBuilder tower, List<ModelVariable> variables,
+      Operand<TFloat32> lossScale) {
     Ops combine = tf.withSubScope("combine");
     List<Operand<TFloat32>> counts = new ArrayList<>();
     for (Group g : groups) {
@@ -110,7 +115,7 @@ final class DataParallel {
                 split.concat(List.of(length, split.constant(new int[] {-1, -1})), split.constant(0)));
         Operand<TFloat32> weight = combine.math.divNoNan(combine.dtypes.cast(count, TFloat32.class), nFloat);
 
-        Replica replica = replica(tf, r, group.devices().get(i), root, myImages, myLabels, tower, variables);
+        Replica replica = replica(tf, r, group.devices().get(i), root, myImages, myLabels, tower, variables, lossScale);
         Operand<TFloat32> loss = replica.loss();
         List<Operand<TFloat32>> grads = replica.gradients();
         weightedLosses.add(combine.math.mul(weight, loss));
@@ -154,7 +159,8 @@ final class DataParallel {
       Operand<TUint8> images,
       Operand<TUint8> labels,
       TowerBuilder tower,
-      List<ModelVariable> variables) {
+      List<ModelVariable> variables,
+      Operand<TFloat32> lossScale) {
     Graph main = (Graph) tf.scope().env();
     GraphDef def;
     List<String> names;
@@ -167,6 +173,11 @@ final class DataParallel {
       inputs.put("images", images.asOutput());
       inputs.put("labels", labels.asOutput());
       inputs.put("training", root.training().asOutput());
+      Placeholder<TFloat32> scale = null;
+      if (lossScale != null) {
+        scale = s.withName("loss_scale").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
+        inputs.put("loss_scale", lossScale.asOutput());
+      }
       int[] standIns = {0};
       GraphContext ctx =
           root.replica(s, training, v -> {
@@ -190,7 +201,8 @@ final class DataParallel {
         }
         xs[i] = stand.value().asOutput();
       }
-      Output<?>[] dys = own.addGradients(loss.asOutput(), xs);
+      Operand<TFloat32> objective = scale == null ? loss : s.withName("scaled_loss").math.mul(loss, scale);
+      Output<?>[] dys = own.addGradients(objective.asOutput(), xs);
       for (int i = 0; i < dys.length; i++) {
         if (dys[i] == null) {
           throw new IllegalStateException(

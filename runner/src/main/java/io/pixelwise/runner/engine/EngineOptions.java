@@ -14,8 +14,8 @@ import org.tensorflow.proto.OptimizerOptions;
 import org.tensorflow.proto.RewriterConfig;
 
 /**
- * How TensorFlow runs a graph, from {@code runtime.*}: the device, thread pools, XLA and the
- * Grappler passes that may be switched.
+ * How TensorFlow runs a graph, from {@code runtime.*}: the device, thread pools, XLA, the
+ * Grappler passes that may be switched and the precision (mixed precision is a Grappler rewrite).
  *
  * @param device {@code runtime.device}, used when {@code replicas} is empty
  * @param replicas {@code runtime.devices}: the devices training is replicated over, empty for one
@@ -23,11 +23,16 @@ import org.tensorflow.proto.RewriterConfig;
  * @param interOpThreads 0 lets TensorFlow choose
  * @param xla XLA auto-clustering (global JIT)
  * @param graphOptimizations Grappler pass (a key of {@link #PASSES}) to on, off or default
+ * @param precision {@code runtime.precision}: TensorFlow's mixed-precision rewrite, if any
  */
 public record EngineOptions(
     Device device,
     List<DeviceSpec> replicas,
-    int intraOpThreads, int interOpThreads, boolean xla, Map<String, RewriterConfig.Toggle> graphOptimizations) {
+    int intraOpThreads,
+    int interOpThreads,
+    boolean xla,
+    Map<String, RewriterConfig.Toggle> graphOptimizations,
+    Precision precision) {
 
   /** The Grappler passes {@code runtime.graph-optimizations} switches, by config key. */
   static final Map<String, BiConsumer<RewriterConfig.Builder, RewriterConfig.Toggle>> PASSES = new LinkedHashMap<>();
@@ -41,6 +46,13 @@ public record EngineOptions(
 
   /** Everything TensorFlow's defaults, on the CPU. */
   public static final EngineOptions DEFAULT = new EngineOptions(Device.CPU, List.of(), 0, 0, false, Map.of());
+
+  /** float32 options. */
+  public EngineOptions(
+      Device device, List<DeviceSpec> replicas, int intraOpThreads, int interOpThreads, boolean xla,
+      Map<String, RewriterConfig.Toggle> graphOptimizations) {
+    this(device, replicas, intraOpThreads, interOpThreads, xla, graphOptimizations, Precision.FLOAT32);
+  }
 
   public EngineOptions {
     if (device.gpu() && !replicas.isEmpty()) {
@@ -61,6 +73,10 @@ public record EngineOptions(
       }
     }
     graphOptimizations = Map.copyOf(graphOptimizations);
+    String refusal = precision.refusal(device.gpu() || replicas.stream().anyMatch(EngineOptions::isGpu));
+    if (refusal != null) {
+      throw new IllegalArgumentException(refusal);
+    }
   }
 
   /**
@@ -86,7 +102,8 @@ public record EngineOptions(
         runtime.getInt("intra-op-threads"),
         runtime.getInt("inter-op-threads"),
         onOff("runtime.xla", runtime.getString("xla")),
-        passes);
+        passes,
+        Precision.parse(runtime.getString("precision")));
   }
 
   private static RewriterConfig.Toggle toggle(String key, String value) {
@@ -141,7 +158,8 @@ public record EngineOptions(
       b.putDeviceCount("GPU", 0);
     }
     // Left unset unless asked for, so that the defaults are exactly TensorFlow's.
-    boolean rewrites = graphOptimizations.values().stream().anyMatch(t -> t != RewriterConfig.Toggle.DEFAULT);
+    boolean rewrites =
+        precision != Precision.FLOAT32 || graphOptimizations.values().stream().anyMatch(t -> t != RewriterConfig.Toggle.DEFAULT);
     if (xla || rewrites) {
       GraphOptions.Builder g = GraphOptions.newBuilder();
       if (xla) {
@@ -150,6 +168,7 @@ public record EngineOptions(
       if (rewrites) {
         RewriterConfig.Builder r = RewriterConfig.newBuilder();
         graphOptimizations.forEach((pass, t) -> PASSES.get(pass).accept(r, t));
+        precision.apply(r);
         g.setRewriteOptions(r);
       }
       b.setGraphOptions(g);

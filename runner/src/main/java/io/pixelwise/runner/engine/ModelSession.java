@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalDouble;
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
@@ -23,9 +24,20 @@ import org.tensorflow.types.TUint8;
 
 /** A TensorFlow session over a {@link SegmentationGraph}: one method per kind of step. */
 public final class ModelSession implements AutoCloseable {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ModelSession.class);
 
-  /** Loss values of one training step, and its images (all tasks', where workers read shards). */
-  public record StepLoss(float total, float data, int images) {}
+  /**
+   * What one training step did.
+   *
+   * @param total the loss with weight decay
+   * @param data the data loss
+   * @param applied whether the update was applied: false only under loss scaling, for a step whose
+   *     gradients were not finite (it changed nothing but the scale)
+   * @param lossScale the loss scale the step used; 1 without loss scaling
+   * @param images the step's images: all tasks', where the workers read shards (the batch fed is
+   *     the chief's share only)
+   */
+  public record StepLoss(float total, float data, boolean applied, float lossScale, int images) {}
 
   private record AssignOp(Operand<TFloat32> value, Op assign) {}
 
@@ -94,12 +106,20 @@ public final class ModelSession implements AutoCloseable {
               .addTarget(g.trainOp)
               .fetch(g.trainTotalLoss)
               .fetch(g.trainDataLoss);
+      if (g.lossScaling != null) {
+        runner.fetch(g.stepApplied).fetch(g.lossScale);
+      }
       if (g.trainImages != null) {
         runner.fetch(g.trainImages); // the batch fed is the chief's share only
       }
       try (Result r = runner.run()) {
-        int n = g.trainImages != null ? Math.round(((TFloat32) r.get(2)).getFloat()) : batch.count();
-        return new StepLoss(((TFloat32) r.get(0)).getFloat(), ((TFloat32) r.get(1)).getFloat(), n);
+        float total = ((TFloat32) r.get(0)).getFloat();
+        float data = ((TFloat32) r.get(1)).getFloat();
+        int last = g.lossScaling == null ? 1 : 3;
+        int n = g.trainImages != null ? Math.round(((TFloat32) r.get(last + 1)).getFloat()) : batch.count();
+        return g.lossScaling == null
+            ? new StepLoss(total, data, true, 1f, n)
+            : new StepLoss(total, data, ((TBool) r.get(2)).getBoolean(), ((TFloat32) r.get(3)).getFloat(), n);
       }
     }
   }
@@ -115,6 +135,16 @@ public final class ModelSession implements AutoCloseable {
     long[] message = start.toArray();
     try (org.tensorflow.types.TInt64 m = org.tensorflow.types.TInt64.vectorOf(message)) {
       session.runner().feed(g.startMessage, m).addTarget(g.startWorkers).run();
+    }
+  }
+
+  /** The current loss scale; empty without loss scaling. */
+  public OptionalDouble lossScale() {
+    if (g.lossScaling == null) {
+      return OptionalDouble.empty();
+    }
+    try (Result r = session.runner().fetch(g.lossScale).run()) {
+      return OptionalDouble.of(((TFloat32) r.get(0)).getFloat());
     }
   }
 
@@ -196,14 +226,35 @@ public final class ModelSession implements AutoCloseable {
     }
   }
 
-  /** Reads every variable from the checkpoint prefix. */
+  /**
+   * Reads every variable from the checkpoint prefix. The loss scale of a checkpoint made without
+   * one (at another precision) starts at its initial value.
+   */
   public void restore(Path prefix) {
     try (TString p = TString.scalarOf(prefix.toString())) {
       session.runner().feed(g.checkpointPrefix, p).addTarget(g.restore).run();
+      if (g.restoreLossScale != null) {
+        restoreLossScale(p, prefix);
+      }
     } catch (org.tensorflow.exceptions.TensorFlowException e) {
       throw new IllegalArgumentException(
           "cannot restore checkpoint " + prefix + " into this model (was it trained with another"
               + " model, dataset or input channels?): " + e.getMessage(), e);
+    }
+  }
+
+  private void restoreLossScale(TString p, Path prefix) {
+    try {
+      session.runner().feed(g.checkpointPrefix, p).addTarget(g.restoreLossScale).run();
+    } catch (org.tensorflow.exceptions.TensorFlowException e) {
+      if (e.getMessage() == null || !e.getMessage().contains("not found in checkpoint")) {
+        throw e;
+      }
+      List<ModelVariable> vars = g.lossScaling.variables();
+      assign(vars.get(0), new float[] {g.lossScaling.config().initial()});
+      assign(vars.get(1), new float[] {0});
+      LOG.info("checkpoint {} has no loss scale (saved at another runtime.precision): the scale starts at {}",
+          prefix, g.lossScaling.config().initial());
     }
   }
 

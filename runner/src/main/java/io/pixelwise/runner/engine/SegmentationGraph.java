@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.tensorflow.DeviceSpec;
 import org.tensorflow.Graph;
+import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
 import org.tensorflow.ndarray.NdArrays;
@@ -42,6 +43,7 @@ public final class SegmentationGraph implements AutoCloseable {
    *
    * @param binary one foreground logit per pixel (sigmoid; 2 classes, predicted foreground where
    *     the logit is above 0) instead of one logit per class (softmax, arg-max)
+   * @param lossScale dynamic loss scaling of the training step (float16 training), or null for none
    */
   public record Spec(
       Backbone backbone,
@@ -54,7 +56,21 @@ public final class SegmentationGraph implements AutoCloseable {
       float[] std,
       float weightDecay,
       Optimizer optimizer,
-      long seed) {}
+      long seed,
+      LossScale lossScale) {
+
+    /** Without loss scaling. */
+    public Spec(
+        Backbone backbone, Head head, Loss loss, ClassInfo classes, boolean binary, int channels, float[] mean,
+        float[] std, float weightDecay, Optimizer optimizer, long seed) {
+      this(backbone, head, loss, classes, binary, channels, mean, std, weightDecay, optimizer, seed, null);
+    }
+
+    /** This spec with {@code lossScale} (null: none). */
+    public Spec withLossScale(LossScale lossScale) {
+      return new Spec(backbone, head, loss, classes, binary, channels, mean, std, weightDecay, optimizer, seed, lossScale);
+    }
+  }
 
   /** The name scope, and variable path prefix, of the backbone. */
   public static final String BACKBONE_SCOPE = "backbone";
@@ -82,6 +98,13 @@ public final class SegmentationGraph implements AutoCloseable {
   /** Devices the training step is replicated over; empty or one = no replication. */
   final List<DeviceSpec> devices;
   final Op trainOp;
+  /** Whether the step's update was applied; null without loss scaling (always applied). */
+  final Operand<TBool> stepApplied;
+  /** The loss scale the step used; null without loss scaling. */
+  final Operand<TFloat32> lossScale;
+  /** Restores the loss scale's variables alone (null without): a checkpoint made at another precision lacks them. */
+  final Op restoreLossScale;
+  final LossScaling lossScaling;
   final List<ModelVariable> modelVariables;
   final List<ModelVariable> allVariables;
   final Placeholder<TString> checkpointPrefix;
@@ -155,6 +178,8 @@ public final class SegmentationGraph implements AutoCloseable {
     totalLoss = decay != null ? lossOps.math.add(dataLoss, decay) : dataLoss;
 
     List<ModelVariable> trainable = modelVariables.stream().filter(v -> v.role().trainable()).toList();
+    lossScaling = spec.lossScale() == null ? null : new LossScaling(root, spec.lossScale());
+    lossScale = lossScaling == null ? null : lossScaling.scale();
     List<Operand<TFloat32>> gradients;
     if (workersReadShards && devices.stream().map(DeviceSpec::task).distinct().count() < 2) {
       throw new IllegalArgumentException("workers can read shards only with devices on several cluster tasks, got " + devices);
@@ -195,23 +220,25 @@ public final class SegmentationGraph implements AutoCloseable {
             checked.ensureShape(d.labels(), labels.shape()), d.count(), local));
       }
       startWorkers = send.withName("send_start").withControlDependencies(sends).noOp();
-      DataParallel.Result replicated = DataParallel.build(tf, root, groups, towers, trainable);
+      DataParallel.Result replicated = DataParallel.build(tf, root, groups, towers, trainable, lossScale);
       trainDataLoss = replicated.dataLoss();
       trainImages = replicated.images();
-      gradients = new ArrayList<>(replicated.gradients());
+      gradients = unscaled(tf, lossScaling, replicated.gradients());
     } else if (devices.size() > 1) {
       startMessage = null;
       startWorkers = null;
       trainImages = null;
-      DataParallel.Result replicated = DataParallel.build(tf, root, devices, images, labels, towers, trainable);
+      DataParallel.Result replicated = DataParallel.build(tf, root, devices, images, labels, towers, trainable, lossScale);
       trainDataLoss = replicated.dataLoss();
-      gradients = new ArrayList<>(replicated.gradients());
+      gradients = unscaled(tf, lossScaling, replicated.gradients());
     } else {
       startMessage = null;
       startWorkers = null;
       trainImages = null;
       trainDataLoss = dataLoss;
-      gradients = gradients(tf, totalLoss, trainable);
+      gradients = lossScaling == null
+          ? gradients(tf, totalLoss, trainable)
+          : lossScaling.unscale(tf, gradients(tf, lossScaling.scaled(tf, totalLoss), trainable));
     }
     if (workersReadShards || devices.size() > 1) {
       if (decay != null) {
@@ -230,18 +257,39 @@ public final class SegmentationGraph implements AutoCloseable {
     } else {
       trainTotalLoss = totalLoss;
     }
-    Op optimizerStep = spec.optimizer().apply(root.scope("optimizer"), trainable, gradients, learningRate, updateNumber);
     // State updates (batch norm's moving statistics) run with the training step only, so that
     // evaluation and prediction never change them. With several replicas they are the first
     // copy's, computed on the whole batch (replicas register none): an extra forward pass on the
     // first device, for statistics equal to a single device's.
     List<Op> stateUpdates = root.stateUpdates();
-    if (stateUpdates.isEmpty()) {
-      trainOp = optimizerStep;
+    if (lossScaling == null) {
+      Op optimizerStep = spec.optimizer().apply(root.scope("optimizer"), trainable, gradients, learningRate, updateNumber);
+      if (stateUpdates.isEmpty()) {
+        trainOp = optimizerStep;
+      } else {
+        List<Op> all = new ArrayList<>(stateUpdates);
+        all.add(optimizerStep);
+        trainOp = tf.withSubScope("train_step").withControlDependencies(all).noOp();
+      }
+      stepApplied = null;
     } else {
-      List<Op> all = new ArrayList<>(stateUpdates);
-      all.add(optimizerStep);
-      trainOp = tf.withSubScope("train_step").withControlDependencies(all).noOp();
+      // A step with a gradient that is not finite changes neither the weights, nor the optimizer's
+      // slots, nor the moving statistics (a forward pass that overflowed would make them inf for
+      // good): the update and the state updates only see values gated on all gradients finite.
+      Operand<TBool> finite = LossScaling.allFinite(tf, gradients);
+      List<Operand<TFloat32>> gated = gradients.stream().map(g -> LossScaling.whenFinite(tf, g, finite)).toList();
+      List<Op> updates = new ArrayList<>();
+      updates.add(spec.optimizer().apply(root.scope("optimizer"), trainable, gated, learningRate, updateNumber));
+      Ops stateOps = tf.withSubScope("state_updates");
+      for (Op update : stateUpdates) {
+        // The registered assignment is rebuilt on the gated value; the original is never run.
+        GraphOperation assign = (GraphOperation) update.op();
+        updates.add(stateOps.assignVariableOp(
+            NativeGraphs.input(graph, assign, 0), LossScaling.whenFinite(tf, floatInput(graph, assign, 1), finite)));
+      }
+      LossScaling.Step step = lossScaling.finish(tf, finite, updates);
+      trainOp = step.op();
+      stepApplied = step.applied();
     }
     allVariables = root.variables();
 
@@ -251,14 +299,35 @@ public final class SegmentationGraph implements AutoCloseable {
     var nameTensor = ckpt.constant(NdArrays.vectorOfObjects(names));
     var slices = ckpt.constant(NdArrays.vectorOfObjects(emptyStrings(names.length)));
     save = ckpt.train.save(checkpointPrefix, nameTensor, slices, new ArrayList<>(allVariables.stream().map(ModelVariable::value).toList()));
+    // The loss scale is restored apart, so that a checkpoint without it (a run at another precision) still loads.
+    List<ModelVariable> scaleVariables = lossScaling == null ? List.of() : lossScaling.variables();
+    restore = restoreOp(ckpt, allVariables.stream().filter(v -> !scaleVariables.contains(v)).toList());
+    restoreLossScale = lossScaling == null ? null : restoreOp(ckpt.withSubScope(LossScale.SCOPE), scaleVariables);
+  }
+
+  /** Reads {@code variables} from the checkpoint at {@link #checkpointPrefix} and assigns them. */
+  private Op restoreOp(Ops ckpt, List<ModelVariable> variables) {
+    String[] names = variables.stream().map(ModelVariable::path).toArray(String[]::new);
     List<Class<? extends TType>> types = new ArrayList<>();
-    allVariables.forEach(v -> types.add(TFloat32.class));
-    Restore restored = ckpt.train.restore(checkpointPrefix, nameTensor, slices, types);
+    variables.forEach(v -> types.add(TFloat32.class));
+    Restore restored = ckpt.train.restore(
+        checkpointPrefix, ckpt.constant(NdArrays.vectorOfObjects(names)),
+        ckpt.constant(NdArrays.vectorOfObjects(emptyStrings(names.length))), types);
     List<Op> assigns = new ArrayList<>();
-    for (int i = 0; i < allVariables.size(); i++) {
-      assigns.add(ckpt.assignVariableOp(allVariables.get(i).handle(), restored.tensors().get(i)));
+    for (int i = 0; i < variables.size(); i++) {
+      assigns.add(ckpt.assignVariableOp(variables.get(i).handle(), restored.tensors().get(i)));
     }
-    restore = ckpt.withControlDependencies(assigns).noOp();
+    return ckpt.withControlDependencies(assigns).noOp();
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Operand<TFloat32> floatInput(Graph graph, GraphOperation op, int index) {
+    return (Operand<TFloat32>) (Operand<?>) NativeGraphs.input(graph, op, index);
+  }
+
+  /** The replicas' weighted sum of gradients, each differentiated from its loss times S: unscaled once. */
+  private static List<Operand<TFloat32>> unscaled(Ops tf, LossScaling scaling, List<Operand<TFloat32>> gradients) {
+    return new ArrayList<>(scaling == null ? gradients : scaling.unscale(tf, gradients));
   }
 
   /** The head's output channels: one logit per class, or one foreground logit for a binary model. */

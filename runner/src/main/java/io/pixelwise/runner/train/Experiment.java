@@ -19,7 +19,9 @@ import io.pixelwise.runner.config.ComponentSpecs;
 import io.pixelwise.runner.data.SampleCache;
 import io.pixelwise.runner.engine.Cluster;
 import io.pixelwise.runner.engine.Devices;
+import io.pixelwise.runner.engine.LossScale;
 import io.pixelwise.runner.engine.Optimizer;
+import io.pixelwise.runner.engine.Precision;
 import io.pixelwise.runner.engine.SegmentationGraph;
 import io.pixelwise.runner.engine.WeightedLoss;
 import io.pixelwise.runner.plugins.PluginRegistry;
@@ -55,6 +57,8 @@ public final class Experiment {
   private final InputSize inputSize;
   private final List<ComponentSpec> metricSpecs;
   private final Optimizer optimizer;
+  /** Dynamic loss scaling of the training step (float16 precisions), or null. */
+  private final LossScale lossScale;
   private final List<DeviceSpec> devices;
   private final Optional<Cluster> cluster;
   private final boolean binary;
@@ -72,6 +76,9 @@ public final class Experiment {
     this.metricSpecs = ComponentSpecs.list(config, ComponentKind.METRIC, "eval.metrics");
     // Built here so that its options fail before any run folder exists; it holds no graph state.
     this.optimizer = Optimizer.fromConfig(config.getConfig("optimizer"));
+    // Checked whatever the precision, so that a bad value never waits for a float16 run to show.
+    LossScale scale = LossScale.fromConfig(config.getConfig("runtime.loss-scale"));
+    this.lossScale = Precision.parse(config.getString("runtime.precision")).scalesLoss() ? scale : null;
     this.devices = Devices.parse("runtime.devices", config.getStringList("runtime.devices"));
     this.cluster = Cluster.fromConfig(config.getConfig("cluster"));
     int batch = config.getInt("train.batch-size");
@@ -255,15 +262,16 @@ public final class Experiment {
 
   /**
    * Builds the model graph (backbone, head, the weighted losses, optimizer) for this experiment,
-   * its training step replicated over {@code runtime.devices}.
+   * its training step replicated over {@code runtime.devices}, with loss scaling for float16.
    */
   public SegmentationGraph buildGraph() {
-    return new SegmentationGraph(graphSpec(), trainingDevices(), cluster.map(Cluster::readsShards).orElse(false));
+    return new SegmentationGraph(
+        graphSpec().withLossScale(lossScale), trainingDevices(), cluster.map(Cluster::readsShards).orElse(false));
   }
 
   /**
    * The graph for evaluation and prediction in this process: no replicas, on the first of
-   * {@code runtime.devices} (none: placed by TensorFlow).
+   * {@code runtime.devices} (none: placed by TensorFlow), no loss scale (it only trains).
    */
   public SegmentationGraph buildInferenceGraph() {
     return new SegmentationGraph(graphSpec(), devices.isEmpty() ? List.of() : List.of(devices.get(0)));

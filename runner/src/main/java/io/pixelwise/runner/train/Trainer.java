@@ -29,6 +29,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalDouble;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.slf4j.Logger;
@@ -182,6 +183,7 @@ public final class Trainer {
         double lossSum = 0;
         int images = 0;
         int skippedSamples = 0;
+        int skippedSteps = 0;
         long epochImages = Math.min(trainSet.size(), (totalSteps - step) * batchSize);
         try (BatchLoader loader = new BatchLoader(trainSet, trainOptions(experiment, epoch), workers, shard);
             Progress progress = Progress.start(String.format("epoch %d/%d", epoch, lastEpoch), epochImages)) {
@@ -190,21 +192,37 @@ public final class Trainer {
             float lr = (float) (schedule.at(step) * lrScale);
             ModelSession.StepLoss loss = session.train(batch, lr, step + 1);
             step++;
-            if (!Float.isFinite(loss.total()) && rollbacksLeft > 0 && checkpoints.pointer(CheckpointStore.LATEST).isPresent()) {
-              // The update has already written non-finite values into the weights: go back to the
-              // last checkpoint (weights and optimizer state) and carry on with a smaller rate.
+            if (!loss.applied() && loss.lossScale() > 1) {
+              // Loss scaling: a float16 gradient overflowed, so the step changed nothing but the
+              // scale, which it halved. Not a failure unless it keeps happening down to scale 1.
+              skippedSteps++;
+              LOG.debug("step {}: gradients not finite at loss scale {}: update skipped, scale halved", step, loss.lossScale());
+              if (Float.isFinite(loss.data())) {
+                // The forward pass is a measurement like any other: only the backward one overflowed.
+                lossSum += (double) loss.data() * loss.images();
+                images += loss.images();
+              }
+              progress.step(loss.images(), String.format("loss %.4f lr %.2e", lossSum / Math.max(1, images), lr));
+              continue;
+            }
+            // Without loss scaling a non-finite loss has already written non-finite values into the
+            // weights; with it, the update was skipped but even a scale of 1 did not help.
+            String failure = !Float.isFinite(loss.total()) ? "loss became " + loss.total()
+                : !loss.applied() ? "gradients were not finite even at loss scale 1" : null;
+            if (failure != null && rollbacksLeft > 0 && checkpoints.pointer(CheckpointStore.LATEST).isPresent()) {
+              // Go back to the last checkpoint (weights and optimizer state) and carry on with a smaller rate.
               String back = checkpoints.pointer(CheckpointStore.LATEST).orElseThrow();
               session.restore(run.checkpoints().resolve(back));
               rollbacksLeft--;
               lrScale *= c.getDouble("train.non-finite-loss.lr-factor");
               rollbacks++;
-              LOG.warn("loss became {} at step {} (epoch {}) on images {}: rolled back to {}, learning rate x{}",
-                  loss.total(), step, epoch, batch.ids(), back, String.format("%.3g", lrScale));
+              LOG.warn("{} at step {} (epoch {}) on images {}: rolled back to {}, learning rate x{}",
+                  failure, step, epoch, batch.ids(), back, String.format("%.3g", lrScale));
               continue;
             }
-            if (!Float.isFinite(loss.total())) {
+            if (failure != null) {
               throw new IllegalStateException(
-                  "loss became " + loss.total() + " at step " + step + " (epoch " + epoch + ") on images "
+                  failure + " at step " + step + " (epoch " + epoch + ") on images "
                       + batch.ids() + "; the last good checkpoint is "
                       + checkpoints.pointer(CheckpointStore.LATEST).orElse("none")
                       + ". Lower optimizer.learning-rate or check these images' labels.");
@@ -228,7 +246,15 @@ public final class Trainer {
         if (skippedSamples > 0) {
           record.put("skipped_samples", skippedSamples);
         }
-        record.put("train_loss", lossSum / Math.max(1, images));
+        OptionalDouble lossScale = session.lossScale();
+        if (lossScale.isPresent()) {
+          record.put("loss_scale", lossScale.getAsDouble());
+          record.put("skipped_steps", skippedSteps);
+          LOG.info("epoch {}: loss scale {}, {} of its steps skipped (gradients not finite in float16)",
+              epoch, lossScale.getAsDouble(), skippedSteps);
+        }
+        // NaN (null in metrics.json) for an epoch without a finite loss, rather than a made-up 0.
+        record.put("train_loss", images > 0 ? lossSum / images : Double.NaN);
         record.put("train_images_per_second", images / trainSeconds);
         record.put("train_seconds", trainSeconds);
         if (epoch % evalEvery == 0 || epoch == lastEpoch) {
@@ -312,6 +338,9 @@ public final class Trainer {
     board.scalar("train/loss", step, ((Number) record.get("train_loss")).doubleValue());
     board.scalar("train/learning_rate", step, ((Number) record.get("learning_rate")).doubleValue());
     board.scalar("train/images_per_second", step, ((Number) record.get("train_images_per_second")).doubleValue());
+    if (record.get("loss_scale") instanceof Number scale) {
+      board.scalar("train/loss_scale", step, scale.doubleValue());
+    }
     if (eval != null) {
       board.scalar("val/loss", step, eval.loss());
       for (Map.Entry<String, MetricResult> m : eval.metrics().entrySet()) {

@@ -41,7 +41,7 @@ class EngineOptionsTest {
   @Test
   void theDefaultsLeaveTensorFlowAsItWasAndHideGpus() {
     EngineOptions defaults = read("");
-    assertEquals(new EngineOptions(Device.CPU, List.of(), 0, 0, false, defaultPasses()), defaults);
+    assertEquals(new EngineOptions(Device.CPU, List.of(), 0, 0, false, defaultPasses(), Precision.FLOAT32), defaults);
     ConfigProto c = defaults.sessionConfig();
     assertEquals(Map.of("GPU", 0), c.getDeviceCountMap());
     assertFalse(c.hasGraphOptions(), "no graph options unless asked for");
@@ -104,6 +104,82 @@ class EngineOptionsTest {
     assertEquals(RewriterConfig.Toggle.ON, r.getConstantFolding());
     assertEquals(RewriterConfig.Toggle.OFF, r.getLayoutOptimizer());
     assertEquals(RewriterConfig.Toggle.DEFAULT, r.getArithmeticOptimization());
+  }
+
+  @Test
+  void eachPrecisionSwitchesOnItsOwnRewriteAndNothingElse() {
+    assertFalse(read("precision = float32").sessionConfig().hasGraphOptions(), "float32 leaves TensorFlow's defaults");
+    RewriterConfig gpu = read("precision = mixed-float16, device = gpu").sessionConfig().getGraphOptions().getRewriteOptions();
+    RewriterConfig bf16 = read("precision = mixed-bfloat16").sessionConfig().getGraphOptions().getRewriteOptions();
+    RewriterConfig emulated = read("precision = mixed-float16-emulated").sessionConfig().getGraphOptions().getRewriteOptions();
+    RewriterConfig replicas =
+        read("precision = mixed-float16, devices = [\"gpu:0\", \"gpu:1\"]").sessionConfig().getGraphOptions().getRewriteOptions();
+    for (RewriterConfig r : List.of(gpu, replicas)) {
+      assertEquals(RewriterConfig.Toggle.ON, r.getAutoMixedPrecision());
+      assertEquals(RewriterConfig.Toggle.DEFAULT, r.getAutoMixedPrecisionOnednnBfloat16());
+      assertEquals(RewriterConfig.Toggle.DEFAULT, r.getAutoMixedPrecisionCpu());
+    }
+    assertEquals(RewriterConfig.Toggle.ON, bf16.getAutoMixedPrecisionOnednnBfloat16());
+    assertEquals(RewriterConfig.Toggle.DEFAULT, bf16.getAutoMixedPrecision());
+    assertEquals(RewriterConfig.Toggle.DEFAULT, bf16.getAutoMixedPrecisionCpu());
+    assertEquals(RewriterConfig.Toggle.ON, emulated.getAutoMixedPrecisionCpu());
+    assertEquals(RewriterConfig.Toggle.DEFAULT, emulated.getAutoMixedPrecision());
+    assertEquals(RewriterConfig.Toggle.DEFAULT, emulated.getAutoMixedPrecisionOnednnBfloat16());
+    // The other passes stay TensorFlow's: the layout optimizer (NHWC to NCHW on GPUs) included.
+    for (RewriterConfig r : List.of(gpu, bf16, emulated)) {
+      assertEquals(RewriterConfig.Toggle.DEFAULT, r.getLayoutOptimizer());
+      assertEquals(RewriterConfig.Toggle.DEFAULT, r.getRemapping());
+    }
+    // With a pass switched as well, both reach the config.
+    RewriterConfig both = read("precision = mixed-float16, device = gpu, graph-optimizations.layout = off")
+        .sessionConfig().getGraphOptions().getRewriteOptions();
+    assertEquals(RewriterConfig.Toggle.ON, both.getAutoMixedPrecision());
+    assertEquals(RewriterConfig.Toggle.OFF, both.getLayoutOptimizer());
+    assertEquals(Precision.FLOAT32, read("").precision());
+    assertEquals(Precision.MIXED_FLOAT16, read("precision = \" Mixed-Float16 \", device = gpu").precision());
+  }
+
+  @Test
+  void aPrecisionTheDevicesCannotRunIsRefusedWithTheReason() {
+    assertEquals("runtime.precision: expected float32, mixed-float16, mixed-bfloat16, mixed-float16-emulated, got 'fp16'",
+        assertThrows(IllegalArgumentException.class, () -> read("precision = fp16")).getMessage());
+    String cpu16 = assertThrows(IllegalArgumentException.class, () -> read("precision = mixed-float16")).getMessage();
+    assertTrue(cpu16.startsWith("runtime.precision = mixed-float16 needs a GPU: TensorFlow rewrites to float16 only the ops"
+        + " placed on a GPU"), cpu16);
+    assertTrue(cpu16.endsWith("On the CPU set runtime.precision = float32, mixed-bfloat16 (oneDNN), or mixed-float16-emulated"
+        + " (to check float16 numerics and loss scaling)"), cpu16);
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> read("precision = mixed-float16, devices = [\"cpu:0\", \"cpu:1\"]"))
+        .getMessage().startsWith("runtime.precision = mixed-float16 needs a GPU"));
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> read("precision = mixed-bfloat16, device = \"gpu:1\""))
+        .getMessage().startsWith("runtime.precision = mixed-bfloat16 runs on the CPU only"));
+    assertEquals("runtime.precision = mixed-float16-emulated emulates float16 on the CPU only; on a GPU use mixed-float16 or float32",
+        assertThrows(IllegalArgumentException.class, () -> read("precision = mixed-float16-emulated, devices = [\"gpu:0\"]"))
+            .getMessage());
+  }
+
+  @Test
+  void fastBfloat16NeedsAvx512OrAvxNeConvertInTheCpuFlags() {
+    String avx2 = "processor\t: 0\nflags\t\t: fpu sse2 avx avx2 fma f16c\n\nprocessor\t: 1\nflags\t\t: fpu sse2 avx avx2\n";
+    assertFalse(Precision.fastBfloat16(avx2));
+    assertTrue(Precision.fastBfloat16("flags\t\t: fpu avx2 avx512f avx512bw avx512_bf16\n"));
+    assertTrue(Precision.fastBfloat16("flags\t\t: fpu avx2 avx_ne_convert avx_vnni\n"));
+    assertFalse(Precision.fastBfloat16("flags\t\t: avx512_bf16_not avx2 avx2\n"), "a flag counts whole");
+    assertTrue(Precision.fastBfloat16(""), "unknown (no /proc/cpuinfo): TensorFlow decides");
+  }
+
+  @Test
+  void lossScaleSettingsAreChecked() {
+    Config reference = ConfigFactory.defaultReference().getConfig("runtime.loss-scale");
+    assertEquals(new LossScale(32768f, 2000), LossScale.fromConfig(reference));
+    assertEquals("runtime.loss-scale.initial: expected a finite number >= 1 (32768 is the usual start), got 0.5",
+        assertThrows(IllegalArgumentException.class,
+            () -> LossScale.fromConfig(ConfigFactory.parseString("initial = 0.5").withFallback(reference))).getMessage());
+    assertEquals("runtime.loss-scale.initial: expected a finite number >= 1 (32768 is the usual start), got Infinity",
+        assertThrows(IllegalArgumentException.class,
+            () -> LossScale.fromConfig(ConfigFactory.parseString("initial = 1e40").withFallback(reference))).getMessage());
+    assertEquals("runtime.loss-scale.growth-steps: expected 1 or more, got 0",
+        assertThrows(IllegalArgumentException.class,
+            () -> LossScale.fromConfig(ConfigFactory.parseString("growth-steps = 0").withFallback(reference))).getMessage());
   }
 
   @Test
