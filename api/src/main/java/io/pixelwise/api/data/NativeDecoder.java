@@ -56,11 +56,9 @@ final class NativeDecoder {
     }
     // One intra-op thread: a kernel that shards its work then runs it in the calling thread.
     ConfigProto config = ConfigProto.newBuilder().setIntraOpParallelismThreads(1).setInterOpParallelismThreads(1).build();
+    // Lives as long as the process: closing it in a shutdown hook could pull it from under a
+    // loader thread still decoding.
     session = new Session(graph, config);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      session.close();
-      graph.close();
-    }, "pixelwise-image-decoder-close"));
   }
 
   private static Operand<TUint8> toBytes(Ops tf, Operand<TFloat32> resized) {

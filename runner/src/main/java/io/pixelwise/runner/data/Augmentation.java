@@ -67,7 +67,7 @@ public record Augmentation(
     int sh = Math.max(1, (int) Math.round(h * scale));
     if (sw != w || sh != h) {
       RasterImage scaled = Resize.image(image, sw, sh);
-      LabelMap scaledLabels = labels == null ? null : Resize.labels(labels, sw, sh);
+      LabelMap scaledLabels = labels == null ? null : labels.resized(sw, sh);
       // Offset of the scaled picture inside the output window (negative: cropped).
       int dx = sw >= w ? -random.nextInt(sw - w + 1) : random.nextInt(w - sw + 1);
       int dy = sh >= h ? -random.nextInt(sh - h + 1) : random.nextInt(h - sh + 1);

@@ -22,6 +22,7 @@ public final class Batch implements AutoCloseable {
   private byte[] imageBytes;
   private byte[] labelBytes;
   private final Runnable release;
+  private boolean closed;
 
   /** A batch over byte arrays; {@code labels} is null for unlabelled data. */
   public Batch(int count, int height, int width, int channels, byte[] images, byte[] labels, List<String> ids) {
@@ -120,13 +121,18 @@ public final class Batch implements AutoCloseable {
 
   @Override
   public synchronized void close() {
+    if (closed) {
+      return; // a second release would hand the same tensors to two batches
+    }
+    closed = true;
     if (release != null) {
       release.run();
     } else {
-      if (images != null && imageBytes != null) {
+      // Tensors made on first use from this batch's byte arrays.
+      if (images != null) {
         images.close();
       }
-      if (labels != null && labelBytes != null) {
+      if (labels != null) {
         labels.close();
       }
     }

@@ -204,7 +204,7 @@ public final class BatchLoader implements Iterator<Batch>, AutoCloseable {
         int position = positions.get(i);
         ids.add(s.id());
         RasterImage img = Resize.image(toChannels(s.image(), c, s.id()), w, h);
-        LabelMap lm = s.labels() == null ? null : Resize.labels(s.labels(), w, h);
+        LabelMap lm = s.labels() == null ? null : s.labels().resized(w, h);
         if (options.shuffleSeed() != null && !options.augment().isNone()) {
           Augmentation.Result augmented = options.augment().apply(img, lm, augmentSeeds[position]);
           img = augmented.image();
@@ -212,9 +212,12 @@ public final class BatchLoader implements Iterator<Batch>, AutoCloseable {
         }
         imageData.offset((long) i * h * w * c).write(oriented(img.pixels(), w, c, flips[position]));
         if (labelled) {
-          // An unlabelled sample among labelled ones reads as class 0, as it always has.
-          byte[] ids8 = lm == null ? new byte[h * w] : oriented(lm.ids(), w, 1, flips[position]);
-          labelData.offset((long) i * h * w).write(ids8);
+          if (lm == null) {
+            // Zeros would train it as class 0: a silent wrong label.
+            throw new IllegalStateException(
+                s.id() + " has no labels but other samples of its split have: a dataset must label all or none");
+          }
+          labelData.offset((long) i * h * w).write(oriented(lm.ids(), w, 1, flips[position]));
         }
       }
       return new Batch(count, h, w, c, ids, images, labels, () -> {

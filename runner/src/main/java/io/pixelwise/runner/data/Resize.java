@@ -4,8 +4,8 @@ import io.pixelwise.api.data.LabelMap;
 import io.pixelwise.api.data.RasterImage;
 
 /**
- * Resizing on the host, for samples whose size differs from the model's input. Labels use nearest
- * neighbour (ids must not blend); images use bilinear interpolation with half-pixel centres, or a
+ * Resizing images on the host, for samples whose size differs from the model's input (labels:
+ * {@link LabelMap#resized}, nearest neighbour): bilinear interpolation with half-pixel centres, or a
  * box (area) average when shrinking by 2x or more, where bilinear would alias.
  * Written by hand because java.awt's scaling works on BufferedImages (an extra copy each way) and
  * has no area mode for 8-bit interleaved buffers.
@@ -26,9 +26,6 @@ public final class Resize {
     return new RasterImage(width, height, src.channels(), out);
   }
 
-  public static LabelMap labels(LabelMap src, int width, int height) {
-    return src.resized(width, height);
-  }
 
   private static void bilinear(RasterImage src, int width, int height, byte[] out) {
     int c = src.channels();

@@ -231,7 +231,7 @@ public final class SampleCache {
   static Sample loadResized(SampleSource source, int index, InputSize size, int channels) throws IOException {
     Sample s = source.load(index);
     RasterImage image = Resize.image(BatchLoader.toChannels(s.image(), channels, s.id()), size.width(), size.height());
-    LabelMap labels = s.labels() == null ? null : Resize.labels(s.labels(), size.width(), size.height());
+    LabelMap labels = s.labels() == null ? null : s.labels().resized(size.width(), size.height());
     return new Sample(s.id(), image, labels);
   }
 

@@ -160,7 +160,7 @@ public final class Predictor {
           session.predict(batch, predictions, probabilities);
         }
         LabelMap labels =
-            Resize.labels(new LabelMap(size.width(), size.height(), predictions.clone()), original.width(), original.height());
+            new LabelMap(size.width(), size.height(), predictions.clone()).resized(original.width(), original.height());
         String stem = stem(file);
         LabelImages.writePng(
             LabelImages.palette(labels.ids(), 0, labels.width(), labels.height(), classes),

@@ -199,4 +199,56 @@ class BatchLoaderTest {
       assertTrue(java.util.Arrays.equals(wholeImages.get(k), joinedImages.get(k).toByteArray()), "images of batch " + k);
     }
   }
+
+  @Test
+  void anUnlabelledSampleAmongLabelledOnesIsRefusedNotTrainedAsClassZero() {
+    SampleSource mixed = new SampleSource() {
+      @Override
+      public int size() {
+        return 4;
+      }
+
+      @Override
+      public Sample load(int index) {
+        LabelMap labels = index == 2 ? null : new LabelMap(6, 4, new byte[24]);
+        return new Sample("s" + index, new RasterImage(6, 4, 3, new byte[72]), labels);
+      }
+    };
+    try (BatchLoader loader = new BatchLoader(mixed, new BatchLoader.Options(4, SIZE, 3, null, false, 1), workers)) {
+      IllegalStateException e = assertThrows(IllegalStateException.class, loader::next);
+      assertTrue(e.getMessage().startsWith("s2 has no labels"), e.getMessage());
+    }
+  }
+
+  @Test
+  void closingABatchTwiceReleasesItsTensorsOnce() {
+    var options = new BatchLoader.Options(2, SIZE, 3, null, false, 1);
+    SampleSource ten = new SampleSource() {
+      @Override
+      public int size() {
+        return 10;
+      }
+
+      @Override
+      public Sample load(int index) {
+        return new Sample("s" + index, new RasterImage(6, 4, 3, new byte[72]), new LabelMap(6, 4, new byte[24]));
+      }
+    };
+    List<Batch> open = new ArrayList<>();
+    try (BatchLoader loader = new BatchLoader(ten, options, workers)) {
+      Batch first = loader.next();
+      first.imageTensor();
+      first.close();
+      first.close();
+      while (loader.hasNext()) {
+        open.add(loader.next());
+      }
+      // All four later batches are open together: a tensor released twice would be in two of them.
+      java.util.Set<Object> tensors = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+      open.forEach(batch -> tensors.add(batch.imageTensor()));
+      assertEquals(4, tensors.size(), "a tensor handed to two open batches");
+    } finally {
+      open.forEach(Batch::close);
+    }
+  }
 }
