@@ -19,6 +19,10 @@ import javax.imageio.stream.ImageInputStream;
  * class path, are picked up automatically) and turns every failure into an error naming the file.
  */
 public final class ImageFiles {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ImageFiles.class);
+  /** Whether the PNG decoder in use has been logged. */
+  private static final java.util.concurrent.atomic.AtomicBoolean told = new java.util.concurrent.atomic.AtomicBoolean();
+
   private ImageFiles() {}
 
   /** Decodes an image file; fails with the file's name if it is missing, unreadable or truncated. */
@@ -78,6 +82,14 @@ public final class ImageFiles {
     int[] stored = header(file, bytes);
     int width = size == null ? stored[0] : size.width();
     int height = size == null ? stored[1] : size.height();
+    FastPng.Png png = fastPng(file, bytes);
+    if (png != null) {
+      try {
+        return new Decoded(NativeDecoder.INSTANCE.resize(png.pixels(rgb), width, height), stored[0], stored[1]);
+      } catch (RuntimeException e) {
+        throw new IOException(file + ": cannot resize image: " + e.getMessage(), e);
+      }
+    }
     try {
       return new Decoded(NativeDecoder.INSTANCE.decode(bytes, stored, width, height, rgb), stored[0], stored[1]);
     } catch (RuntimeException e) { // TensorFlow's errors (TFInvalidArgumentException, ...) and a size mismatch
@@ -85,8 +97,81 @@ public final class ImageFiles {
     }
   }
 
+  /**
+   * Label samples as stored: the ids of an 8-bit grey PNG, the palette indices of an indexed one
+   * (never the palette's colours), the first band of anything else, as {@link #samples} reads them.
+   */
+  public record Samples(int width, int height, int[] values) {}
+
+  /**
+   * Reads a label image's {@link Samples}; fails with the file's name if it is missing, unreadable,
+   * truncated or over the pixel limit. 8-bit grey and palette PNGs take the libdeflate path when it
+   * is on, the rest ImageIO.
+   */
+  public static Samples readSamples(Path file) throws IOException {
+    byte[] bytes;
+    try {
+      bytes = Files.readAllBytes(file);
+    } catch (NoSuchFileException e) {
+      throw new IOException(file + ": no such file", e);
+    }
+    int[] stored = header(file, bytes);
+    FastPng.Png png = fastPng(file, bytes);
+    if (png != null && (png.colourType() == 0 || png.colourType() == 3)) {
+      byte[] samples = png.samples();
+      int[] values = new int[samples.length];
+      for (int i = 0; i < values.length; i++) {
+        values[i] = samples[i] & 0xff;
+      }
+      return new Samples(stored[0], stored[1], values);
+    }
+    BufferedImage image = read(file);
+    return new Samples(image.getWidth(), image.getHeight(), samples(image));
+  }
+
+  private static volatile boolean useLibdeflate = true;
+
+  /**
+   * Whether 8-bit PNGs are decoded with libdeflate where the system has it ({@code
+   * data.libdeflate}, set by the runner); off, every file goes through TensorFlow's libpng or
+   * ImageIO.
+   */
+  public static void setLibdeflate(boolean use) {
+    useLibdeflate = use;
+  }
+
+  /** Whether {@link #setLibdeflate} is on and libdeflate was found: what decodes PNGs now. */
+  public static boolean libdeflateInUse() {
+    return useLibdeflate && FastPng.available();
+  }
+
+  /** The file decoded by {@link FastPng}, or null where it is not a PNG that path takes. */
+  private static FastPng.Png fastPng(Path file, byte[] bytes) throws IOException {
+    if (!told.getAndSet(true)) {
+      if (libdeflateInUse()) {
+        LOG.info("PNGs are decoded with libdeflate (data.libdeflate = true)");
+      } else if (useLibdeflate) {
+        LOG.info("libdeflate not found: PNGs are decoded with zlib, about half as fast on large files"
+            + " (install libdeflate: Debian/Ubuntu package libdeflate0)");
+      }
+    }
+    if (!libdeflateInUse()) {
+      return null;
+    }
+    try {
+      return FastPng.decode(bytes);
+    } catch (IOException | RuntimeException e) {
+      throw new IOException(file + ": cannot decode image (corrupt or truncated?): " + e.getMessage(), e);
+    }
+  }
+
   /** Width and height from the file's header, checked against the pixel limit; nothing decoded. */
   private static int[] header(Path file, byte[] bytes) throws IOException {
+    int[] png = libdeflateInUse() ? FastPng.size(bytes) : null;
+    if (png != null) { // a PNG's size is two fields of its first chunk: ImageIO would take longer to find it
+      checkPixels(file, png[0], png[1]);
+      return png;
+    }
     try (ImageInputStream stream = ImageIO.createImageInputStream(new java.io.ByteArrayInputStream(bytes))) {
       ImageReader reader = checkedReader(file, stream);
       try {
@@ -117,15 +202,19 @@ public final class ImageFiles {
     ImageReader reader = readers.next();
     try {
       reader.setInput(stream, true, true);
-      long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
-      if (pixels <= 0 || pixels > maxPixels) {
-        throw new IOException(file + ": image of " + reader.getWidth(0) + "x" + reader.getHeight(0) + " pixels"
-            + (pixels <= 0 ? " is empty" : " exceeds the limit of " + maxPixels + " pixels (data.max-image-pixels)"));
-      }
+      checkPixels(file, reader.getWidth(0), reader.getHeight(0));
       return reader;
     } catch (IOException | RuntimeException e) {
       reader.dispose();
       throw e;
+    }
+  }
+
+  private static void checkPixels(Path file, int width, int height) throws IOException {
+    long pixels = (long) width * height;
+    if (width <= 0 || height <= 0 || pixels > maxPixels) {
+      throw new IOException(file + ": image of " + width + "x" + height + " pixels"
+          + (pixels <= 0 ? " is empty" : " exceeds the limit of " + maxPixels + " pixels (data.max-image-pixels)"));
     }
   }
 

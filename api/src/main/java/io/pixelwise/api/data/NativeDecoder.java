@@ -7,6 +7,7 @@ import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.ndarray.NdArrays;
 import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.Squeeze;
@@ -35,6 +36,9 @@ final class NativeDecoder {
   private final Placeholder<TInt32> size;
   /** By channel mode (0: as stored, 1: RGB): the decoded image, area-resized, bilinear-resized. */
   private final Operand<TUint8>[][] outputs;
+  /** Pixels decoded elsewhere (height, width, channels) and their area and bilinear resizes. */
+  private final Placeholder<TUint8> pixels;
+  private final Operand<TUint8>[] resized;
 
   @SuppressWarnings("unchecked")
   private NativeDecoder() {
@@ -54,6 +58,13 @@ final class NativeDecoder {
         toBytes(mode, mode.image.resizeBilinear(batch, size, ResizeBilinear.halfPixelCenters(true)))
       };
     }
+    pixels = tf.withName("pixels").placeholder(TUint8.class, Placeholder.shape(Shape.unknown()));
+    Ops resize = tf.withSubScope("resize");
+    Operand<TUint8> batch = resize.expandDims(pixels, resize.constant(0));
+    resized = new Operand[] {
+      toBytes(resize, resize.image.resizeArea(batch, size)),
+      toBytes(resize, resize.image.resizeBilinear(batch, size, ResizeBilinear.halfPixelCenters(true)))
+    };
     // One intra-op thread: a kernel that shards its work then runs it in the calling thread.
     ConfigProto config = ConfigProto.newBuilder().setIntraOpParallelismThreads(1).setInterOpParallelismThreads(1).build();
     // Lives as long as the process: closing it in a shutdown hook could pull it from under a
@@ -70,8 +81,7 @@ final class NativeDecoder {
    * @param stored the width and height the header declares
    */
   RasterImage decode(byte[] bytes, int[] stored, int width, int height, boolean rgb) {
-    int resize = stored[0] == width && stored[1] == height ? 0
-        : stored[0] >= 2 * width && stored[1] >= 2 * height ? 1 : 2;
+    int resize = resizeMode(stored[0], stored[1], width, height);
     try (TString file = TString.tensorOfBytes(NdArrays.scalarOfObject(bytes));
         TInt32 target = TInt32.vectorOf(height, width);
         Result result = session.runner().setOptions(INLINE)
@@ -87,6 +97,29 @@ final class NativeDecoder {
       byte[] pixels = new byte[h * w * channels];
       image.asRawTensor().data().read(pixels);
       return dropAlpha(w, h, channels, pixels);
+    }
+  }
+
+  /** 0: none, 1: area average (shrinking 2x or more both ways, where bilinear would alias), 2: bilinear. */
+  private static int resizeMode(int storedWidth, int storedHeight, int width, int height) {
+    return storedWidth == width && storedHeight == height ? 0
+        : storedWidth >= 2 * width && storedHeight >= 2 * height ? 1 : 2;
+  }
+
+  /** Resizes decoded pixels as {@link #decode} resizes what it decodes. */
+  RasterImage resize(RasterImage image, int width, int height) {
+    int mode = resizeMode(image.width(), image.height(), width, height);
+    if (mode == 0) {
+      return image;
+    }
+    Shape shape = Shape.of(image.height(), image.width(), image.channels());
+    try (TUint8 input = TUint8.tensorOf(shape, DataBuffers.of(image.pixels(), true, false));
+        TInt32 target = TInt32.vectorOf(height, width);
+        Result result = session.runner().setOptions(INLINE)
+            .feed(pixels, input).feed(size, target).fetch(resized[mode - 1]).run()) {
+      byte[] out = new byte[height * width * image.channels()];
+      ((TUint8) result.get(0)).asRawTensor().data().read(out);
+      return new RasterImage(width, height, image.channels(), out);
     }
   }
 

@@ -17,7 +17,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The fast byte paths must give exactly what the slow, general ImageIO accessors give. */
+/**
+ * The fast byte paths must give exactly what the slow, general ImageIO accessors give; with
+ * libdeflate where installed ({@link ImageFilesLibpngTest} repeats every case without it).
+ */
 class ImageFilesTest {
   @TempDir Path dir;
 

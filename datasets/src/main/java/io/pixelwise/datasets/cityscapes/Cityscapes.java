@@ -11,7 +11,6 @@ import io.pixelwise.api.data.SampleSource;
 import io.pixelwise.api.data.Split;
 import io.pixelwise.datasets.StreetClasses;
 import io.pixelwise.api.data.ImageFiles;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -99,13 +98,13 @@ public final class Cityscapes implements Dataset {
     ImageFiles.Decoded decoded = ImageFiles.readResized(imageFile, size, true);
     RasterImage image = decoded.image();
     int width = decoded.storedWidth();
-    BufferedImage labelImage = ImageFiles.read(labelFile);
-    if (labelImage.getWidth() != width || labelImage.getHeight() != decoded.storedHeight()) {
+    ImageFiles.Samples labelImage = ImageFiles.readSamples(labelFile);
+    if (labelImage.width() != width || labelImage.height() != decoded.storedHeight()) {
       throw new IOException(
-          labelFile + ": label is " + labelImage.getWidth() + "x" + labelImage.getHeight()
+          labelFile + ": label is " + labelImage.width() + "x" + labelImage.height()
               + " but its image " + imageFile.getFileName() + " is " + width + "x" + decoded.storedHeight());
     }
-    int[] ids = ImageFiles.samples(labelImage);
+    int[] ids = labelImage.values();
     byte[] mapped = new byte[ids.length];
     for (int i = 0; i < ids.length; i++) {
       int id = ids[i];

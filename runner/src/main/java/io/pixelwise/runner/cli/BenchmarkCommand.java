@@ -68,6 +68,7 @@ final class BenchmarkCommand implements Callable<Integer> {
     out.put("cpus", Runtime.getRuntime().availableProcessors());
     out.put("onednn", System.getenv("TF_ENABLE_ONEDNN_OPTS"));
     out.put("precision", c.getString("runtime.precision"));
+    out.put("png_decoder", io.pixelwise.api.data.ImageFiles.libdeflateInUse() ? "libdeflate" : "libpng (zlib)");
     ExecutorService workers = Executors.newFixedThreadPool(Math.max(1, c.getInt("data.workers")));
     try {
       SampleSource files = experiment.dataset().split(Split.TRAIN);
@@ -115,11 +116,24 @@ final class BenchmarkCommand implements Callable<Integer> {
     BatchLoader.Options options =
         new BatchLoader.Options(c.getInt("train.batch-size"), experiment.inputSize(), experiment.channels(), 1L,
             c.getBoolean("data.hflip"), c.getInt("data.prefetch"));
-    try {
-      // Untimed: loading the native decoders and JIT warm-up are once per process, not per image.
-      source.load(0);
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
+    // Untimed: loading the native decoders and compiling the hot loops are once per process, not per
+    // image; a first epoch reads thousands of files, so its steady rate is what is measured. Every
+    // worker thread loads two samples first (their per-thread decoders and buffers are made then).
+    int threads = Math.max(1, c.getInt("data.workers"));
+    List<java.util.concurrent.Future<?>> warmUp = new java.util.ArrayList<>();
+    for (int i = 0; i < 2 * threads; i++) {
+      int index = i % source.size();
+      warmUp.add(workers.submit(() -> source.load(index)));
+    }
+    for (java.util.concurrent.Future<?> f : warmUp) {
+      try {
+        f.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while warming up", e);
+      } catch (java.util.concurrent.ExecutionException e) {
+        throw new IllegalStateException("warm-up load failed: " + e.getCause().getMessage(), e.getCause());
+      }
     }
     long start = System.nanoTime();
     int count = 0;

@@ -58,6 +58,7 @@ final class Setup {
     }
     LoadedConfig loaded = ConfigLoader.load(options.conf, sets, plugins.classLoaders(), plugins.names());
     io.pixelwise.api.data.ImageFiles.setMaxPixels(loaded.config().getLong("data.max-image-pixels"));
+    io.pixelwise.api.data.ImageFiles.setLibdeflate(loaded.config().getBoolean("data.libdeflate"));
     return new Setup(plugins, loaded);
   }
 

@@ -22,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Input-pipeline speed on full-resolution Cityscapes files (2048x1024 PNGs, resized to 384x160),
  * from the files and from the preprocessed cache. No real Cityscapes here: synthetic scenes are
  * written in its exact layout and formats. Prints the figures; run with
- * {@code mvn test -pl runner -am -Dbenchmarks -Dtest=PipelineBenchmark -Dsurefire.failIfNoSpecifiedTests=false}.
+ * {@code mvn test -pl runner -am -Dbenchmarks -Dtest=PipelineBenchmark -Dsurefire.failIfNoSpecifiedTests=false}
+ * (add {@code -Dpixelwise.benchmark.set=data.libdeflate=false} to measure without libdeflate).
  */
 @Tag("benchmark")
 class PipelineBenchmark {
@@ -64,6 +65,10 @@ class PipelineBenchmark {
     java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("benchmark", "cityscapes7-simple",
         "--only", "pipeline,cache", "--images", String.valueOf(IMAGES),
         "--set", "datasets.cityscapes-7.root=\"" + root.toString().replace('\\', '/') + "\""));
+    String extra = System.getProperty("pixelwise.benchmark.set"); // e.g. data.libdeflate=false
+    if (extra != null && !extra.isBlank()) {
+      args.addAll(java.util.List.of("--set", extra));
+    }
     String json = System.getProperty("pixelwise.benchmark.json"); // tools/performance/table.sh reads it
     if (json != null) {
       args.addAll(java.util.List.of("--json", json));
