@@ -123,6 +123,30 @@ public record EngineOptions(
     };
   }
 
+  /** Trainable parameters from which a model counts as large for {@link #interOpThreadsFor}. */
+  static final long LARGE_MODEL_PARAMETERS = 50_000_000L;
+
+  /**
+   * The inter-op thread count of a model's session: {@code runtime.inter-op-threads} when set;
+   * for 0, one thread for a large model (over {@value #LARGE_MODEL_PARAMETERS} parameters) on
+   * oneDNN's CPU kernels on a single device, TensorFlow's choice (0: one per core) otherwise.
+   *
+   * <p>Why: oneDNN runs each op on every core already (Intel's guidance for it is one inter-op
+   * thread per socket), and ops run side by side keep more large tensors alive at once. VGG16-FCN8
+   * at batch 2 (134 M parameters, fc6's kernel alone 411 MB) peaks at 4.8–4.9 GiB this way against
+   * 5.0–5.2 GiB, for ~9% fewer training images/s; the small nets train faster with ops side by side,
+   * and replicas on several devices must run side by side (docs/performance.md).
+   *
+   * @param oneDnn whether TensorFlow runs with oneDNN's kernels ({@link OneDnnChoice#activeInThisProcess})
+   */
+  public int interOpThreadsFor(long parameters, boolean oneDnn) {
+    if (interOpThreads != 0) {
+      return interOpThreads;
+    }
+    boolean oneDevice = replicas.size() <= 1 && !usesGpu();
+    return oneDnn && oneDevice && parameters > LARGE_MODEL_PARAMETERS ? 1 : 0;
+  }
+
   /** Whether a GPU is used: {@code runtime.device}, or a GPU among {@code runtime.devices}. */
   public boolean usesGpu() {
     return device.gpu() || replicas.stream().anyMatch(EngineOptions::isGpu);

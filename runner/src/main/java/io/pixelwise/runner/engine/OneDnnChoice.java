@@ -35,6 +35,23 @@ public record OneDnnChoice(boolean on, String reason) {
     };
   }
 
+  /**
+   * Whether TensorFlow runs its oneDNN kernels in this process: {@code TF_ENABLE_ONEDNN_OPTS} as
+   * TensorFlow reads it at load time (1/true, 0/false), and when unset TensorFlow's default, on for
+   * its Linux x86-64 builds.
+   */
+  public static boolean activeInThisProcess() {
+    return activeFor(System.getenv("TF_ENABLE_ONEDNN_OPTS"), System.getProperty("os.name"), System.getProperty("os.arch"));
+  }
+
+  static boolean activeFor(String env, String os, String arch) {
+    if (env != null && !env.isBlank()) {
+      String v = env.trim().toLowerCase(Locale.ROOT);
+      return v.equals("1") || v.equals("true");
+    }
+    return os.toLowerCase(Locale.ROOT).contains("linux") && (arch.equals("amd64") || arch.equals("x86_64"));
+  }
+
   /** The log line, e.g. {@code oneDNN CPU kernels off (runtime.onednn = off)}. */
   public String describe() {
     return "oneDNN CPU kernels " + (on ? "on" : "off") + " (" + reason + ")";

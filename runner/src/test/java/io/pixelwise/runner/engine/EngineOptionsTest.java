@@ -25,6 +25,20 @@ class EngineOptionsTest {
   }
 
   @Test
+  void largeModelsOnOneDnnRunOneOpAtATimeUnlessTheConfigSaysOtherwise() {
+    long vgg16 = 134_000_000L;
+    long simple = 600_000L;
+    EngineOptions auto = read("");
+    assertEquals(1, auto.interOpThreadsFor(vgg16, true));
+    assertEquals(0, auto.interOpThreadsFor(simple, true), "small nets keep TensorFlow's choice");
+    assertEquals(0, auto.interOpThreadsFor(vgg16, false), "Eigen's kernels keep TensorFlow's choice");
+    assertEquals(3, read("inter-op-threads = 3").interOpThreadsFor(vgg16, true), "an explicit count wins");
+    assertEquals(0, read("devices = [\"cpu:0\", \"cpu:1\"]").interOpThreadsFor(vgg16, true),
+        "replicas must run side by side");
+    assertEquals(0, read("device = gpu").interOpThreadsFor(vgg16, true));
+  }
+
+  @Test
   void devicesParseAndBadOnesAreNamed() {
     assertEquals(Device.CPU, Device.parse("cpu"));
     assertEquals(new Device(true, 0), Device.parse("gpu"));

@@ -43,4 +43,16 @@ class OneDnnChoiceTest {
     assertEquals("runtime.onednn: expected auto, on or off, got 'yes'",
         assertThrows(IllegalArgumentException.class, () -> OneDnnChoice.resolve("yes", "vgg16", OFF)).getMessage());
   }
+
+  @Test
+  void whetherOneDnnRunsFollowsTheEnvironmentAsTensorFlowReadsIt() {
+    assertTrue(OneDnnChoice.activeFor("1", "Linux", "amd64"));
+    assertTrue(OneDnnChoice.activeFor("true", "Mac OS X", "aarch64"));
+    assertFalse(OneDnnChoice.activeFor("0", "Linux", "amd64"));
+    assertFalse(OneDnnChoice.activeFor("False", "Linux", "amd64"));
+    // Unset: TensorFlow's default, on for its Linux x86-64 builds only.
+    assertTrue(OneDnnChoice.activeFor(null, "Linux", "amd64"));
+    assertFalse(OneDnnChoice.activeFor(null, "Linux", "aarch64"));
+    assertFalse(OneDnnChoice.activeFor("", "Mac OS X", "x86_64"));
+  }
 }
