@@ -4,7 +4,7 @@
 # oneDNN on, off and the automatic choice (and with mixed bfloat16), then the input pipeline on full-resolution Cityscapes
 # files. Run it on an otherwise idle machine, from the repository root, after
 #   mvn -B -q package -Dquick
-# Figures go to target/performance/*.json; the table is printed as Markdown. Takes ~14 minutes.
+# Figures go to target/performance/*.json; the table is printed as Markdown. Takes ~17 minutes.
 set -euo pipefail
 JAR=runner/target/pixelwise.jar
 OUT=target/performance
@@ -45,11 +45,17 @@ echo "== pipeline: PipelineBenchmark (40 Cityscapes-layout 2048x1024 PNG pairs -
 mvn -o -q test -pl runner -Dbenchmarks -Dtest=PipelineBenchmark -Dsurefire.failIfNoSpecifiedTests=false \
   -Dpixelwise.benchmark.images=40 -Dpixelwise.benchmark.json="$PWD/$OUT/pipeline.json" > "$OUT/pipeline.log" 2>&1 \
   || { cat "$OUT/pipeline.log" >&2; exit 1; }
-echo "== pipeline without libdeflate (data.libdeflate = false: TensorFlow's libpng)" >&2
-mvn -o -q test -pl runner -Dbenchmarks -Dtest=PipelineBenchmark -Dsurefire.failIfNoSpecifiedTests=false \
-  -Dpixelwise.benchmark.images=40 -Dpixelwise.benchmark.set=data.libdeflate=false \
-  -Dpixelwise.benchmark.json="$PWD/$OUT/pipeline-libpng.json" > "$OUT/pipeline-libpng.log" 2>&1 \
-  || { cat "$OUT/pipeline-libpng.log" >&2; exit 1; }
+pipeline() { # name, then extra Maven arguments
+  echo "== $1: PipelineBenchmark ${*:2}" >&2
+  mvn -o -q test -pl runner -Dbenchmarks -Dtest=PipelineBenchmark -Dsurefire.failIfNoSpecifiedTests=false \
+    -Dpixelwise.benchmark.images=40 -Dpixelwise.benchmark.json="$PWD/$OUT/$1.json" "${@:2}" > "$OUT/$1.log" 2>&1 \
+    || { cat "$OUT/$1.log" >&2; exit 1; }
+}
+# Without libdeflate (TensorFlow's libpng), and both again on files whose every row is Paeth-filtered:
+# ImageIO writes no row filters, real encoders mostly Paeth, Sub and Up for photographs.
+pipeline pipeline-libpng -Dpixelwise.benchmark.set=data.libdeflate=false
+pipeline pipeline-paeth -Dpixelwise.benchmark.png-filter=4
+pipeline pipeline-paeth-libpng -Dpixelwise.benchmark.png-filter=4 -Dpixelwise.benchmark.set=data.libdeflate=false
 
 python3 - "$OUT" <<'PY'
 import glob, json, os, statistics, sys
@@ -73,12 +79,13 @@ for model, label in (("simple", "simple-conv + bilinear, 384x160, batch 10"), ("
         rss = max(r["peak_rss_mib"] for r in rs)
         print(f"| {label} | {setting} | {len(rs)} | {rate(rs, 'train_images_per_second')} | {rate(rs, 'inference_images_per_second')} | {rss} |")
 p = load("pipeline")
-z = load("pipeline-libpng")
 print()
 print("| input pipeline (2 loader threads, 384x160) | img/s |")
 print("|---|---|")
-print(f"| decode ({p['png_decoder']}) + resize + map labels, from 2048x1024 Cityscapes PNGs | {p['pipeline_images_per_second']:.1f} |")
-print(f"| the same with `data.libdeflate = false` ({z['png_decoder']}) | {z['pipeline_images_per_second']:.1f} |")
+for name, files in (("pipeline", "no row filter"), ("pipeline-libpng", "no row filter"),
+                    ("pipeline-paeth", "Paeth-filtered rows"), ("pipeline-paeth-libpng", "Paeth-filtered rows")):
+    r = load(name)
+    print(f"| decode ({r['png_decoder']}) + resize + map labels, 2048x1024 Cityscapes PNGs, {files} | {r['pipeline_images_per_second']:.1f} |")
 print(f"| building the cache ({p['png_decoder']}) | {p['cache_build_images_per_second']:.1f} |")
 print(f"| reading the cache | {p['cache_read_images_per_second']:.0f} |")
 PY

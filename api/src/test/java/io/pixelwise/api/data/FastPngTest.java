@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Random;
 import java.util.zip.CRC32;
-import java.util.zip.Deflater;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -43,90 +42,25 @@ class FastPngTest {
 
   /** A PNG of random samples; row y uses filter {@code filters[y % filters.length]}. */
   static byte[] png(int width, int height, int colourType, int[] filters, long seed) throws IOException {
-    int bpp = FastPng.channels(colourType);
-    int stride = width * bpp;
-    byte[] raw = new byte[height * stride];
+    byte[] raw = new byte[height * width * FastPng.channels(colourType)];
     new Random(seed).nextBytes(raw);
+    byte[] palette = null;
     if (colourType == 3) {
       for (int i = 0; i < raw.length; i++) {
         raw[i] = (byte) ((raw[i] & 0xff) % 200); // a few indices past the 180-colour palette
       }
-    }
-    byte[] filtered = new byte[height * (stride + 1)];
-    for (int y = 0; y < height; y++) {
-      int f = filters[y % filters.length];
-      filtered[y * (stride + 1)] = (byte) f;
-      for (int i = 0; i < stride; i++) {
-        int x = raw[y * stride + i] & 0xff;
-        int a = i >= bpp ? raw[y * stride + i - bpp] & 0xff : 0;
-        int b = y > 0 ? raw[(y - 1) * stride + i] & 0xff : 0;
-        int c = i >= bpp && y > 0 ? raw[(y - 1) * stride + i - bpp] & 0xff : 0;
-        int predictor = switch (f) {
-          case 0 -> 0;
-          case 1 -> a;
-          case 2 -> b;
-          case 3 -> (a + b) / 2;
-          default -> {
-            int p = a + b - c;
-            int pa = Math.abs(p - a);
-            int pb = Math.abs(p - b);
-            int pc = Math.abs(p - c);
-            yield pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
-          }
-        };
-        filtered[y * (stride + 1) + 1 + i] = (byte) (x - predictor);
-      }
-    }
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    out.write(new byte[] {(byte) 137, 'P', 'N', 'G', '\r', '\n', 26, '\n'});
-    ByteArrayOutputStream ihdr = new ByteArrayOutputStream();
-    writeInt(ihdr, width);
-    writeInt(ihdr, height);
-    ihdr.write(new byte[] {8, (byte) colourType, 0, 0, 0});
-    chunk(out, "IHDR", ihdr.toByteArray());
-    if (colourType == 3) {
-      byte[] palette = new byte[180 * 3];
+      palette = new byte[180 * 3];
       new Random(seed + 1).nextBytes(palette);
-      chunk(out, "PLTE", palette);
     }
-    chunk(out, "tEXt", "Comment\0ancillary chunks are skipped".getBytes(StandardCharsets.ISO_8859_1));
-    byte[] zlib = deflate(filtered);
-    int half = zlib.length / 2; // image data split over two IDAT chunks, as encoders do
-    chunk(out, "IDAT", Arrays.copyOfRange(zlib, 0, half));
-    chunk(out, "IDAT", Arrays.copyOfRange(zlib, half, zlib.length));
-    chunk(out, "IEND", new byte[0]);
-    return out.toByteArray();
+    return PngWriter.encode(width, height, colourType, raw, palette, filters);
   }
 
-  static byte[] deflate(byte[] data) {
-    Deflater deflater = new Deflater(6);
-    deflater.setInput(data);
-    deflater.finish();
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    byte[] buffer = new byte[1 << 16];
-    while (!deflater.finished()) {
-      out.write(buffer, 0, deflater.deflate(buffer));
-    }
-    deflater.end();
-    return out.toByteArray();
+  private static byte[] deflate(byte[] data) {
+    return PngWriter.deflate(data);
   }
 
-  static void chunk(ByteArrayOutputStream out, String type, byte[] data) throws IOException {
-    byte[] name = type.getBytes(StandardCharsets.ISO_8859_1);
-    writeInt(out, data.length);
-    out.write(name);
-    out.write(data);
-    CRC32 crc = new CRC32();
-    crc.update(name);
-    crc.update(data);
-    writeInt(out, (int) crc.getValue());
-  }
-
-  private static void writeInt(ByteArrayOutputStream out, int v) {
-    out.write(v >>> 24);
-    out.write(v >>> 16);
-    out.write(v >>> 8);
-    out.write(v);
+  private static void chunk(ByteArrayOutputStream out, String type, byte[] data) throws IOException {
+    PngWriter.chunk(out, type, data);
   }
 
   private RasterImage decode(Path file, InputSize size, boolean rgb, boolean libdeflate) throws IOException {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.typesafe.config.ConfigFactory;
 import io.pixelwise.api.data.InputSize;
+import io.pixelwise.api.data.PngWriter;
 import io.pixelwise.api.data.Sample;
 import io.pixelwise.api.data.SampleSource;
 import io.pixelwise.api.data.Split;
@@ -23,13 +24,19 @@ import org.junit.jupiter.api.io.TempDir;
  * from the files and from the preprocessed cache. No real Cityscapes here: synthetic scenes are
  * written in its exact layout and formats. Prints the figures; run with
  * {@code mvn test -pl runner -am -Dbenchmarks -Dtest=PipelineBenchmark -Dsurefire.failIfNoSpecifiedTests=false}
- * (add {@code -Dpixelwise.benchmark.set=data.libdeflate=false} to measure without libdeflate).
+ * (add {@code -Dpixelwise.benchmark.set=data.libdeflate=false} to measure without libdeflate,
+ * {@code -Dpixelwise.benchmark.png-filter=4} for images whose rows are all Paeth-filtered).
  */
 @Tag("benchmark")
 class PipelineBenchmark {
   /** 7-class train id -> a Cityscapes label id of that category (ignore -> ego vehicle). */
   private static final int[] LABEL_ID = {7, 11, 17, 21, 23, 24, 26};
   private static final int IMAGES = Integer.getInteger("pixelwise.benchmark.images", 60);
+  /**
+   * Row filter of the image files: unset, ImageIO's writer (filter 0, none, on every row); 0..4,
+   * that filter on every row, as real encoders mostly choose Paeth (4), Sub (1) and Up (2) for photos.
+   */
+  private static final int FILTER = Integer.getInteger("pixelwise.benchmark.png-filter", -1);
 
   @TempDir Path root;
 
@@ -54,14 +61,19 @@ class PipelineBenchmark {
         int id = l[p] & 0xff;
         ids.getRaster().setSample(p % 2048, p / 2048, 0, id < LABEL_ID.length ? LABEL_ID[id] : 1);
       }
-      ImageIO.write(rgb, "png", new File(images.toFile(), stem + "_leftImg8bit.png"));
+      if (FILTER < 0) {
+        ImageIO.write(rgb, "png", new File(images.toFile(), stem + "_leftImg8bit.png"));
+      } else {
+        Files.write(images.resolve(stem + "_leftImg8bit.png"), PngWriter.encode(2048, 1024, 2, px, null, FILTER));
+      }
       ImageIO.write(ids, "png", new File(labels.toFile(), stem + "_gtFine_labelIds.png"));
     }
     long bytes;
     try (var files = Files.walk(images)) {
       bytes = files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
     }
-    System.out.printf("fixture: %d Cityscapes-layout pairs at 2048x1024, %.1f MiB of images%n", IMAGES, bytes / 1048576.0);
+    System.out.printf("fixture: %d Cityscapes-layout pairs at 2048x1024, %.1f MiB of images (row filter %s)%n", IMAGES,
+        bytes / 1048576.0, FILTER < 0 ? "0, ImageIO's writer" : FILTER);
     java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("benchmark", "cityscapes7-simple",
         "--only", "pipeline,cache", "--images", String.valueOf(IMAGES),
         "--set", "datasets.cityscapes-7.root=\"" + root.toString().replace('\\', '/') + "\""));
