@@ -4,6 +4,7 @@ import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
+import org.tensorflow.op.Scope;
 import org.tensorflow.op.image.ResizeBilinear;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
@@ -65,10 +66,23 @@ public final class Layers {
     return relu ? tf.nn.relu(y) : y;
   }
 
-  /** Max pooling with a square window; 'SAME' padding so that odd sizes round up. */
+  /**
+   * Max pooling with a square window; 'SAME' padding so that odd sizes round up.
+   *
+   * <p>Built as TensorFlow's {@code MaxPool} op, window and strides as attributes, not the
+   * {@code MaxPoolV2} that {@code tf.nn.maxPool} makes (window and strides as tensors): oneDNN's
+   * graph rewrite takes only the former, so {@code MaxPoolV2} and its gradient ran on Eigen's
+   * kernels, a tenth of the simple model's training step.
+   */
   public static Operand<TFloat32> maxPool(GraphContext ctx, Operand<TFloat32> x, int size, int stride) {
-    Ops tf = ctx.tf();
-    return tf.nn.maxPool(x, tf.constant(new int[] {1, size, size, 1}), tf.constant(new int[] {1, stride, stride, 1}), "SAME");
+    Scope scope = ctx.tf().scope();
+    return scope.opBuilder("MaxPool", "MaxPool")
+        .addInput(x.asOutput())
+        .setAttr("ksize", new long[] {1, size, size, 1})
+        .setAttr("strides", new long[] {1, stride, stride, 1})
+        .setAttr("padding", "SAME")
+        .build()
+        .output(0);
   }
 
   /** Bilinear resize to {@code size} = [height, width], with half-pixel centres as in current TF. */

@@ -1,0 +1,70 @@
+package io.pixelwise.runner.engine;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pixelwise.runner.data.Batch;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.tensorflow.Session;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.proto.RunOptions;
+import org.tensorflow.types.TBool;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TUint8;
+
+/**
+ * Where a training step of the simple model (simple-conv + bilinear, batch 10 at 160x384) spends
+ * its time, by kernel type, from TensorFlow's own step trace over 5 steps after 3 untimed ones.
+ * Prints the table; run with
+ * {@code TF_ENABLE_ONEDNN_OPTS=1 mvn -o -q test -pl runner -am -Dbenchmarks -Dtest=OpProfileBenchmark -Dsurefire.failIfNoSpecifiedTests=false}.
+ * Kernel times overlap where ops run side by side, so they add up to more than the wall time.
+ */
+@Tag("benchmark")
+class OpProfileBenchmark {
+  @Test
+  void trainingStepByKernel() {
+    try (SegmentationGraph g = TestModels.model("simple-conv", "", "bilinear", "", 1);
+        Session s = new Session(g.graph)) {
+      s.initialize();
+      Batch b = TestModels.blobs(1, 10, 160, 384, 10, 20);
+      Map<String, Long> micros = new TreeMap<>();
+      long wall = 0;
+      try (TUint8 images = TUint8.tensorOf(Shape.of(10, 160, 384, 3));
+          TUint8 labels = TUint8.tensorOf(Shape.of(10, 160, 384));
+          TFloat32 lr = TFloat32.scalarOf(1e-4f);
+          TBool training = TBool.scalarOf(true);
+          TFloat32 t = TFloat32.scalarOf(1f)) {
+        images.asRawTensor().data().write(b.images());
+        labels.asRawTensor().data().write(b.labels());
+        for (int step = 0; step < 8; step++) {
+          Session.Runner runner = s.runner().feed(g.images, images).feed(g.labels, labels).feed(g.learningRate, lr)
+              .feed(g.updateNumber, t).feed(g.training, training).addTarget(g.trainOp);
+          if (step < 3) {
+            runner.run().close();
+            continue;
+          }
+          long start = System.nanoTime();
+          var result = runner.setOptions(RunOptions.newBuilder().setTraceLevel(RunOptions.TraceLevel.FULL_TRACE).build())
+              .runAndFetchMetadata();
+          wall += (System.nanoTime() - start) / 1000;
+          result.close();
+          for (var device : result.getMetadata().orElseThrow().getStepStats().getDevStatsList()) {
+            for (var node : device.getNodeStatsList()) {
+              // Timeline labels read "name = Type(inputs)".
+              String label = node.getTimelineLabel();
+              String type = label.contains(" = ") ? label.split(" = ")[1].split("\\(")[0] : node.getNodeName();
+              micros.merge(type, node.getOpEndRelMicros() - node.getOpStartRelMicros(), Long::sum);
+            }
+          }
+        }
+      }
+      System.out.printf("TF_ENABLE_ONEDNN_OPTS=%s: 5 training steps in %.2f s (traced)%n",
+          System.getenv("TF_ENABLE_ONEDNN_OPTS"), wall / 1e6);
+      micros.entrySet().stream().sorted((x, y) -> Long.compare(y.getValue(), x.getValue())).limit(15)
+          .forEach(e -> System.out.printf("  %-42s %7.0f ms%n", e.getKey(), e.getValue() / 1000.0));
+      assertTrue(!micros.isEmpty(), "the step trace named no kernels");
+    }
+  }
+}
