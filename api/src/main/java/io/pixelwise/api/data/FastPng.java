@@ -100,6 +100,14 @@ final class FastPng {
    * @throws IOException saying what is wrong with a damaged PNG (the caller names the file)
    */
   static Png decode(byte[] file) throws IOException {
+    return decode(file, null);
+  }
+
+  /**
+   * As {@link #decode(byte[])}, undoing the filters into {@code reuse} when it has exactly the
+   * size the samples take (a caller's scratch buffer; frames of a dataset share one size).
+   */
+  static Png decode(byte[] file, byte[] reuse) throws IOException {
     if (!startsWithSignature(file)) {
       return null;
     }
@@ -165,7 +173,7 @@ final class FastPng {
           idatBytes += length;
         }
         case "IEND" -> {
-          return finish(inflater, width, height, colourType, palette, idatBytes);
+          return finish(inflater, width, height, colourType, palette, idatBytes, reuse);
         }
         default -> {
           if (Character.isUpperCase(type.charAt(0))) {
@@ -180,7 +188,8 @@ final class FastPng {
     }
   }
 
-  private static Png finish(LibDeflate inflater, int width, int height, int colourType, byte[] palette, long idatBytes)
+  private static Png finish(
+      LibDeflate inflater, int width, int height, int colourType, byte[] palette, long idatBytes, byte[] reuse)
       throws IOException {
     if (idatBytes == 0) {
       throw new IOException("no image data (IDAT chunk)");
@@ -196,15 +205,16 @@ final class FastPng {
     } catch (IllegalArgumentException e) {
       throw new IOException(e.getMessage(), e);
     }
-    return new Png(width, height, colourType, channels, unfilter(filtered, height, stride, channels), palette);
+    byte[] out = reuse != null && reuse.length == height * stride ? reuse : new byte[height * stride];
+    unfilter(filtered, height, stride, channels, out);
+    return new Png(width, height, colourType, channels, out, palette);
   }
 
   /**
    * Undoes the row filters of PNG's filter method 0 (each row: a filter type byte, then the row),
    * copying each row out of native memory into its place and reconstructing it there.
    */
-  static byte[] unfilter(Memory filtered, int height, int stride, int bpp) throws IOException {
-    byte[] out = new byte[height * stride];
+  static void unfilter(Memory filtered, int height, int stride, int bpp, byte[] out) throws IOException {
     for (int y = 0; y < height; y++) {
       long s = (long) y * (stride + 1) + 1;
       int d = y * stride;
@@ -261,7 +271,6 @@ final class FastPng {
         default -> throw new IOException("row " + y + " has filter type " + (type & 0xff) + " (0..4 expected)");
       }
     }
-    return out;
   }
 
   /**

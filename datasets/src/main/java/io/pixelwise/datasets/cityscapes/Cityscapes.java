@@ -104,10 +104,9 @@ public final class Cityscapes implements Dataset {
           labelFile + ": label is " + labelImage.width() + "x" + labelImage.height()
               + " but its image " + imageFile.getFileName() + " is " + width + "x" + decoded.storedHeight());
     }
-    int[] ids = labelImage.values();
-    byte[] mapped = new byte[ids.length];
-    for (int i = 0; i < ids.length; i++) {
-      int id = ids[i];
+    byte[] mapped = new byte[width * labelImage.height()];
+    for (int i = 0; i < mapped.length; i++) {
+      int id = labelImage.get(i);
       if (id < 0 || id >= lookup.length) {
         throw new IOException(
             labelFile + ": label id " + id + " at pixel (" + i % width + ", " + i / width
