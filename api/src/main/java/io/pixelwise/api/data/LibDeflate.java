@@ -35,17 +35,23 @@ final class LibDeflate {
   private static final Optional<Functions> FUNCTIONS = load();
 
   private static Optional<Functions> load() {
-    if (Native.POINTER_SIZE != 8 || com.sun.jna.Platform.isWindows()) {
-      return Optional.empty(); // size_t as NativeLong holds on LP64 only
-    }
-    for (String name : new String[] {"deflate", "libdeflate.so.0"}) {
-      try {
-        Functions functions = Native.load(name, Functions.class);
-        log.debug("PNGs are inflated by libdeflate ({})", name);
-        return Optional.of(functions);
-      } catch (UnsatisfiedLinkError e) {
-        log.trace("no libdeflate as {}: {}", name, e.getMessage());
+    try {
+      if (Native.POINTER_SIZE != 8 || com.sun.jna.Platform.isWindows()) {
+        return Optional.empty(); // size_t as NativeLong holds on LP64 only
       }
+      for (String name : new String[] {"deflate", "libdeflate.so.0"}) {
+        try {
+          Functions functions = Native.load(name, Functions.class);
+          log.debug("PNGs are inflated by libdeflate ({})", name);
+          return Optional.of(functions);
+        } catch (UnsatisfiedLinkError e) {
+          log.trace("no libdeflate as {}: {}", name, e.getMessage());
+        }
+      }
+    } catch (LinkageError e) {
+      // JNA's own native part could not load (e.g. a temporary folder mounted noexec): the
+      // decoders without libdeflate still work.
+      log.warn("JNA cannot load its native library ({}): PNGs are decoded without libdeflate", e.toString());
     }
     return Optional.empty();
   }
