@@ -95,17 +95,11 @@ final class FastPng {
   }
 
   /**
+   * @param reuse where to undo the filters if it has exactly the size the samples take (a caller's
+   *     scratch buffer: frames of a dataset share one size); null or another size: a new array
    * @return the decoded PNG, or null when the bytes are no PNG or one this path leaves to libpng
    *     (other bit depths, interlaced, larger than 2 GB decoded)
    * @throws IOException saying what is wrong with a damaged PNG (the caller names the file)
-   */
-  static Png decode(byte[] file) throws IOException {
-    return decode(file, null);
-  }
-
-  /**
-   * As {@link #decode(byte[])}, undoing the filters into {@code reuse} when it has exactly the
-   * size the samples take (a caller's scratch buffer; frames of a dataset share one size).
    */
   static Png decode(byte[] file, byte[] reuse) throws IOException {
     if (!startsWithSignature(file)) {
@@ -221,6 +215,9 @@ final class FastPng {
       int p = d - stride; // the row above; none for the first row
       int type = filtered.getByte(s - 1);
       filtered.read(s, out, d, stride);
+      if (y == 0 && (type == 2 || type == 4)) {
+        type = type == 2 ? 0 : 1; // nothing above the first row: Up predicts 0 (None), Paeth the left pixel (Sub)
+      }
       switch (type) {
         case 0 -> {}
         case 1 -> { // Sub
@@ -229,10 +226,8 @@ final class FastPng {
           }
         }
         case 2 -> { // Up
-          if (y > 0) {
-            for (int i = 0; i < stride; i++) {
-              out[d + i] += out[p + i];
-            }
+          for (int i = 0; i < stride; i++) {
+            out[d + i] += out[p + i];
           }
         }
         case 3 -> { // Average
@@ -250,11 +245,7 @@ final class FastPng {
           }
         }
         case 4 -> { // Paeth
-          if (y == 0) { // nothing above: the pixel to the left
-            for (int i = d + bpp; i < d + stride; i++) {
-              out[i] += out[i - bpp];
-            }
-          } else if (bpp == 3) {
+          if (bpp == 3) {
             paethRgbRow(out, d, p, stride);
           } else {
             for (int i = 0; i < bpp; i++) { // nothing to the left: the pixel above

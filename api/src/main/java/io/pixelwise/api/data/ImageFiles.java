@@ -5,7 +5,6 @@ import java.awt.image.ColorModel;
 import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -27,17 +26,18 @@ public final class ImageFiles {
 
   /** Decodes an image file; fails with the file's name if it is missing, unreadable or truncated. */
   public static BufferedImage read(Path file) throws IOException {
-    BufferedImage image;
-    try (InputStream in = Files.newInputStream(file);
-        ImageInputStream stream = ImageIO.createImageInputStream(in)) {
+    return decode(file, readBytes(file));
+  }
+
+  /** ImageIO's decoding of a file's bytes, every failure named with the file. */
+  private static BufferedImage decode(Path file, byte[] bytes) throws IOException {
+    try (ImageInputStream stream = ImageIO.createImageInputStream(new java.io.ByteArrayInputStream(bytes))) {
       ImageReader reader = checkedReader(file, stream);
       try {
-        image = reader.read(0);
+        return reader.read(0);
       } finally {
         reader.dispose();
       }
-    } catch (NoSuchFileException e) {
-      throw new IOException(file + ": no such file", e);
     } catch (IOException e) {
       if (String.valueOf(e.getMessage()).startsWith(file.toString())) {
         throw e;
@@ -46,7 +46,14 @@ public final class ImageFiles {
     } catch (RuntimeException e) {
       throw new IOException(file + ": cannot decode image (corrupt or truncated?): " + e, e);
     }
-    return image;
+  }
+
+  private static byte[] readBytes(Path file) throws IOException {
+    try {
+      return Files.readAllBytes(file);
+    } catch (NoSuchFileException e) {
+      throw new IOException(file + ": no such file", e);
+    }
   }
 
   /**
@@ -73,12 +80,7 @@ public final class ImageFiles {
    *     file's own: 1 for grey, 3 for colour
    */
   public static Decoded readResized(Path file, InputSize size, boolean rgb) throws IOException {
-    byte[] bytes;
-    try {
-      bytes = Files.readAllBytes(file);
-    } catch (NoSuchFileException e) {
-      throw new IOException(file + ": no such file", e);
-    }
+    byte[] bytes = readBytes(file);
     int[] stored = header(file, bytes);
     int width = size == null ? stored[0] : size.width();
     int height = size == null ? stored[1] : size.height();
@@ -154,18 +156,13 @@ public final class ImageFiles {
    * is on, the rest ImageIO.
    */
   public static Samples readSamples(Path file) throws IOException {
-    byte[] bytes;
-    try {
-      bytes = Files.readAllBytes(file);
-    } catch (NoSuchFileException e) {
-      throw new IOException(file + ": no such file", e);
-    }
+    byte[] bytes = readBytes(file);
     int[] stored = header(file, bytes);
     FastPng.Png png = fastPng(file, bytes, null);
     if (png != null && (png.colourType() == 0 || png.colourType() == 3)) {
       return new Samples(stored[0], stored[1], png.samples(), null);
     }
-    BufferedImage image = read(file);
+    BufferedImage image = decode(file, bytes);
     return new Samples(image.getWidth(), image.getHeight(), null, samples(image));
   }
 
@@ -185,10 +182,10 @@ public final class ImageFiles {
     return useLibdeflate && FastPng.available();
   }
 
-  /** The file decoded by {@link FastPng}, or null where it is not a PNG that path takes. */
   /** Per-thread scratch for the samples of a frame being resized. */
   private static final ThreadLocal<byte[]> PIXELS = new ThreadLocal<>();
 
+  /** The file decoded by {@link FastPng}, or null where it is not a PNG that path takes. */
   private static FastPng.Png fastPng(Path file, byte[] bytes, byte[] reuse) throws IOException {
     if (!told.getAndSet(true)) {
       if (libdeflateInUse()) {
@@ -210,7 +207,7 @@ public final class ImageFiles {
 
   /** Width and height from the file's header, checked against the pixel limit; nothing decoded. */
   private static int[] header(Path file, byte[] bytes) throws IOException {
-    int[] png = libdeflateInUse() ? FastPng.size(bytes) : null;
+    int[] png = FastPng.size(bytes);
     if (png != null) { // a PNG's size is two fields of its first chunk: ImageIO would take longer to find it
       checkPixels(file, png[0], png[1]);
       return png;

@@ -92,8 +92,8 @@ class FastPngTest {
   void eachFilterAloneFromTheFirstRowOn() throws IOException {
     for (int f = 0; f <= 4; f++) {
       byte[] bytes = png(31, 7, 2, new int[] {f}, 40 + f);
-      FastPng.Png png = FastPng.decode(bytes);
-      byte[] unfiltered = FastPng.decode(png(31, 7, 2, new int[] {0}, 40 + f)).samples();
+      FastPng.Png png = FastPng.decode(bytes, null);
+      byte[] unfiltered = FastPng.decode(png(31, 7, 2, new int[] {0}, 40 + f), null).samples();
       assertArrayEquals(unfiltered, png.samples(), "filter " + f);
     }
   }
@@ -123,9 +123,9 @@ class FastPngTest {
     interlaced[8 + 8 + 12] = 1;
     for (byte[] b : new byte[][] {sixteen, interlaced}) {
       fixCrc(b, 8);
-      assertNull(FastPng.decode(b));
+      assertNull(FastPng.decode(b, null));
     }
-    assertNull(FastPng.decode("GIF89a".getBytes(StandardCharsets.ISO_8859_1)));
+    assertNull(FastPng.decode("GIF89a".getBytes(StandardCharsets.ISO_8859_1), null));
   }
 
   @Test
@@ -168,7 +168,7 @@ class FastPngTest {
   }
 
   private static void assertRefused(byte[] bytes, String expected) {
-    IOException e = assertThrows(IOException.class, () -> FastPng.decode(bytes), expected);
+    IOException e = assertThrows(IOException.class, () -> FastPng.decode(bytes, null), expected);
     assertTrue(e.getMessage().contains(expected), e.getMessage());
   }
 
