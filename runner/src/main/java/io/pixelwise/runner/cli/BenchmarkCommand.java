@@ -163,8 +163,7 @@ final class BenchmarkCommand implements Callable<Integer> {
             new ModelSession(graph, EngineOptions.fromConfig(c.getConfig("runtime")))) {
       session.initialize();
       out.put("parameters", graph.parameterCount());
-      out.put("inter_op_threads", EngineOptions.fromConfig(c.getConfig("runtime"))
-          .interOpThreadsFor(graph.parameterCount(), io.pixelwise.runner.engine.OneDnnChoice.activeInThisProcess()));
+      out.put("inter_op_threads", session.interOpThreads());
       if (wants("train")) {
         long first = System.nanoTime();
         session.train(batch, 1e-4f, 1);

@@ -43,6 +43,7 @@ public final class ModelSession implements AutoCloseable {
 
   private final SegmentationGraph g;
   private final Session session;
+  private final int interOpThreads;
   private final Map<String, AssignOp> assignOps = new HashMap<>();
 
   /**
@@ -71,9 +72,9 @@ public final class ModelSession implements AutoCloseable {
   public ModelSession(SegmentationGraph graph, EngineOptions options, Cluster cluster) {
     this.g = graph;
     ConfigProto.Builder builder = options.sessionConfig().toBuilder();
-    int interOp = options.interOpThreadsFor(graph.parameterCount(), OneDnnChoice.activeInThisProcess());
-    if (interOp != options.interOpThreads()) {
-      builder.setInterOpParallelismThreads(interOp);
+    interOpThreads = options.interOpThreadsFor(graph.parameterCount(), OneDnnChoice.activeInThisProcess());
+    if (interOpThreads != options.interOpThreads()) {
+      builder.setInterOpParallelismThreads(interOpThreads);
       LOG.info("one op at a time (runtime.inter-op-threads = 0, and a model of {} M parameters on oneDNN's CPU kernels:"
           + " peak memory is lower this way; set it to 2 or more for ~10% more speed where memory allows)",
           graph.parameterCount() / 1_000_000);
@@ -88,6 +89,11 @@ public final class ModelSession implements AutoCloseable {
     ConfigProto config = builder.build();
     this.session =
         cluster == null ? new Session(graph.graph, false, config) : NativeSessions.open(graph.graph, cluster.target(), config);
+  }
+
+  /** The session's inter-op thread count (0: TensorFlow's choice), as {@link EngineOptions#interOpThreadsFor} chose it. */
+  public int interOpThreads() {
+    return interOpThreads;
   }
 
   /** Gives every variable its initial value (a fresh run); a restore overwrites them afterwards. */
