@@ -174,11 +174,7 @@ class BatchNormTrainingTest {
         ModelSession s = new ModelSession(g, 0, 0)) {
       s.initialize();
       s.restore(tmp.resolve("ckpt"));
-      Map<String, float[]> restored = s.variableValues();
-      assertEquals(saved.keySet(), restored.keySet());
-      for (String k : saved.keySet()) {
-        assertArrayEquals(saved.get(k), restored.get(k), 0f, k);
-      }
+      TestModels.assertSameVariables(saved, s.variableValues());
       assertEquals(valLoss, s.evaluate(val, restoredPredictions), 0f);
       assertArrayEquals(predictions, restoredPredictions);
     }

@@ -92,11 +92,9 @@ class DataParallelTest {
    */
   @Test
   void replicasOnTwoClusterTasksTrainLikeOneDevice() throws Exception {
-    String workers = "[\"127.0.0.1:" + freePort() + "\", \"127.0.0.1:" + freePort() + "\"]";
-    Cluster chief = cluster(workers, 0);
-    Cluster worker = cluster(workers, 1);
-    worker.serve(List.of());
-    chief.serve(List.of());
+    Cluster[] tasks = twoServingTasks();
+    Cluster chief = tasks[0];
+    Cluster worker = tasks[1];
     int[] sizes = {8, 5, 8, 1, 8, 8};
     List<DeviceSpec> devices = chief.replicaDevices(List.of());
     assertEquals("/job:worker/task:1/device:CPU:0", devices.get(1).toString());
@@ -110,11 +108,9 @@ class DataParallelTest {
    */
   @Test
   void aWorkerFeedingItsOwnSlicesTrainsLikeOneDevice() throws Exception {
-    String workers = "[\"127.0.0.1:" + freePort() + "\", \"127.0.0.1:" + freePort() + "\"]";
-    Cluster chief = cluster(workers, 0);
-    Cluster worker = cluster(workers, 1);
-    worker.serve(List.of());
-    chief.serve(List.of());
+    Cluster[] tasks = twoServingTasks();
+    Cluster chief = tasks[0];
+    Cluster worker = tasks[1];
     int[] sizes = {8, 5, 8, 1, 8, 8};
     List<DeviceSpec> devices = chief.replicaDevices(List.of());
     var started = new java.util.concurrent.CompletableFuture<Shards.Start>();
@@ -164,6 +160,16 @@ class DataParallelTest {
     return new Batch(to - from, b.height(), b.width(), b.channels(),
         java.util.Arrays.copyOfRange(b.images(), from * image, to * image),
         java.util.Arrays.copyOfRange(b.labels(), from * label, to * label), java.util.Collections.nCopies(to - from, "blob"));
+  }
+
+  /** The chief (task 0) and a worker (task 1) of a cluster on two free local ports, both serving. */
+  private static Cluster[] twoServingTasks() throws Exception {
+    String workers = "[\"127.0.0.1:" + freePort() + "\", \"127.0.0.1:" + freePort() + "\"]";
+    Cluster chief = cluster(workers, 0);
+    Cluster worker = cluster(workers, 1);
+    worker.serve(List.of());
+    chief.serve(List.of());
+    return new Cluster[] {chief, worker};
   }
 
   private static Cluster cluster(String workers, int task) {

@@ -3,6 +3,7 @@ package io.pixelwise.runner.engine;
 import io.pixelwise.runner.data.Batch;
 
 import com.typesafe.config.Config;
+import java.util.Map;
 import com.typesafe.config.ConfigFactory;
 import io.pixelwise.api.data.ClassInfo;
 import io.pixelwise.api.data.SegmentationClass;
@@ -43,6 +44,14 @@ public final class TestModels {
         1e-4f,
         optimizer,
         seed);
+  }
+
+  /** The same variables with bit-identical values, e.g. after a checkpoint round trip. */
+  public static void assertSameVariables(Map<String, float[]> expected, Map<String, float[]> actual) {
+    org.junit.jupiter.api.Assertions.assertEquals(expected.keySet(), actual.keySet());
+    for (String k : expected.keySet()) {
+      org.junit.jupiter.api.Assertions.assertArrayEquals(expected.get(k), actual.get(k), 0f, k);
+    }
   }
 
   private static Config options(String section, String overrides) {
