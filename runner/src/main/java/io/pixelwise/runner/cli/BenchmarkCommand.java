@@ -117,23 +117,23 @@ final class BenchmarkCommand implements Callable<Integer> {
         new BatchLoader.Options(c.getInt("train.batch-size"), experiment.inputSize(), experiment.channels(), 1L,
             c.getBoolean("data.hflip"), c.getInt("data.prefetch"));
     // Untimed: loading the native decoders and compiling the hot loops are once per process, not per
-    // image; a first epoch reads thousands of files, so its steady rate is what is measured. Every
-    // worker thread loads two samples first (their per-thread decoders and buffers are made then).
+    // image; a first epoch reads thousands of files, so its steady rate is what is measured. The
+    // workers load two samples per thread first (per-thread decoders and buffers are made then).
     int threads = Math.max(1, c.getInt("data.workers"));
-    List<java.util.concurrent.Future<?>> warmUp = new java.util.ArrayList<>();
+    List<Callable<Object>> warmUp = new ArrayList<>();
     for (int i = 0; i < 2 * threads; i++) {
       int index = i % source.size();
-      warmUp.add(workers.submit(() -> source.load(index)));
+      warmUp.add(() -> source.load(index));
     }
-    for (java.util.concurrent.Future<?> f : warmUp) {
-      try {
+    try {
+      for (java.util.concurrent.Future<Object> f : workers.invokeAll(warmUp)) {
         f.get();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while warming up", e);
-      } catch (java.util.concurrent.ExecutionException e) {
-        throw new IllegalStateException("warm-up load failed: " + e.getCause().getMessage(), e.getCause());
       }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while warming up", e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IllegalStateException("warm-up load failed: " + e.getCause().getMessage(), e.getCause());
     }
     long start = System.nanoTime();
     int count = 0;
