@@ -153,7 +153,7 @@ public final class SegmentationGraph implements AutoCloseable {
     learningRate = input.withName("learning_rate").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
     updateNumber = input.withName("update_number").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
 
-    Operand<TFloat32> normalized = normalize(input, images, spec);
+    Operand<TFloat32> normalized = normalize(input, images, spec.mean(), spec.std());
 
     GraphContext root = GraphContext.root(tf, training, spec.seed());
     features = spec.backbone().build(root.scope(BACKBONE_SCOPE), normalized);
@@ -185,7 +185,7 @@ public final class SegmentationGraph implements AutoCloseable {
       throw new IllegalArgumentException("workers can read shards only with devices on several cluster tasks, got " + devices);
     }
     DataParallel.TowerBuilder towers = (ctx, im, lb) -> {
-      Operand<TFloat32> x = normalize(ctx.tf().withSubScope("input"), im, spec);
+      Operand<TFloat32> x = normalize(ctx.tf().withSubScope("input"), im, spec.mean(), spec.std());
       Features f = spec.backbone().build(ctx.scope(BACKBONE_SCOPE), x);
       Operand<TFloat32> z = spec.head().build(ctx.scope("head"), f, outputChannels(spec));
       return spec.loss().build(ctx.scope("loss"), z, lb, spec.classes());
@@ -360,11 +360,22 @@ public final class SegmentationGraph implements AutoCloseable {
     return tf.withName(name).nn.softmax(logits);
   }
 
-  /** (x - mean) / std of uint8 NHWC images, as float. */
-  private static Operand<TFloat32> normalize(Ops input, Operand<TUint8> images, Spec spec) {
-    return input.math.div(
-        input.math.sub(input.dtypes.cast(images, TFloat32.class), input.constant(spec.mean())),
-        input.constant(spec.std()));
+  /**
+   * (x - mean) / std of uint8 NHWC images, as float, correctly rounded. The images are divided as
+   * rows of width x channels values by mean and std tiled to that length: TensorFlow's CPU kernels
+   * broadcast a 3-wide vector one element at a time but a row-wide one in whole vector registers
+   * (a 10x160x384 batch: ~1.5 ms against ~7 ms). A constant divisor would also be turned into a
+   * multiplication by its reciprocal by Grappler, 1 ulp off.
+   */
+  static Operand<TFloat32> normalize(Ops input, Operand<TUint8> images, float[] mean, float[] std) {
+    Operand<TInt32> shape = input.shape(images);
+    Operand<TInt32> width = input.gather(shape, input.constant(new int[] {2}), input.constant(0));
+    Operand<TInt32> rowLength = input.math.mul(width, input.constant(mean.length));
+    Operand<TFloat32> rows = input.reshape(
+        input.dtypes.cast(images, TFloat32.class), input.concat(List.of(input.constant(new int[] {-1}), rowLength), input.constant(0)));
+    Operand<TFloat32> normalized =
+        input.math.div(input.math.sub(rows, input.tile(input.constant(mean), width)), input.tile(input.constant(std), width));
+    return input.reshape(normalized, shape);
   }
 
   @SuppressWarnings("unchecked")

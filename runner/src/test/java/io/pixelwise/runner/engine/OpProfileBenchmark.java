@@ -18,12 +18,15 @@ import org.tensorflow.types.TUint8;
  * Where a training step and an inference batch of the simple model (simple-conv + bilinear, batch
  * 10 at 160x384) spend their time, by kernel type, from TensorFlow's own step trace over 5 runs
  * after 3 untimed ones.
- * Prints the table; run with
+ * Prints the table (by node: {@code -Dpixelwise.benchmark.by=node}); run with
  * {@code TF_ENABLE_ONEDNN_OPTS=1 mvn -o -q test -pl runner -am -Dbenchmarks -Dtest=OpProfileBenchmark -Dsurefire.failIfNoSpecifiedTests=false}.
  * Kernel times overlap where ops run side by side, so they add up to more than the wall time.
  */
 @Tag("benchmark")
 class OpProfileBenchmark {
+  /** {@code -Dpixelwise.benchmark.by=node} lists nodes rather than kernel types. */
+  private static final boolean BY_NODE = "node".equals(System.getProperty("pixelwise.benchmark.by"));
+
   @Test
   void trainingStepByKernel() {
     profile("training steps", true);
@@ -70,14 +73,14 @@ class OpProfileBenchmark {
               // Timeline labels read "name = Type(inputs)".
               String label = node.getTimelineLabel();
               String type = label.contains(" = ") ? label.split(" = ")[1].split("\\(")[0] : node.getNodeName();
-              micros.merge(type, node.getOpEndRelMicros() - node.getOpStartRelMicros(), Long::sum);
+              micros.merge(BY_NODE ? node.getNodeName() + " " + type : type, node.getOpEndRelMicros() - node.getOpStartRelMicros(), Long::sum);
             }
           }
         }
       }
       System.out.printf("TF_ENABLE_ONEDNN_OPTS=%s: 5 %s of 10 in %.2f s (traced)%n",
           System.getenv("TF_ENABLE_ONEDNN_OPTS"), what, wall / 1e6);
-      micros.entrySet().stream().sorted((x, y) -> Long.compare(y.getValue(), x.getValue())).limit(15)
+      micros.entrySet().stream().sorted((x, y) -> Long.compare(y.getValue(), x.getValue())).limit(BY_NODE ? 40 : 15)
           .forEach(e -> System.out.printf("  %-42s %7.0f ms%n", e.getKey(), e.getValue() / 1000.0));
       assertTrue(!micros.isEmpty(), "the step trace named no kernels");
     }
