@@ -375,7 +375,8 @@ public final class SegmentationGraph implements AutoCloseable {
         input.dtypes.cast(images, TFloat32.class), input.concat(List.of(input.constant(new int[] {-1}), rowLength), input.constant(0)));
     Operand<TFloat32> normalized =
         input.math.div(input.math.sub(rows, input.tile(input.constant(mean), width)), input.tile(input.constant(std), width));
-    return input.reshape(normalized, shape);
+    // The row view hides the channel count from shape inference, which the backbone needs.
+    return input.ensureShape(input.reshape(normalized, shape), Shape.of(-1, -1, -1, mean.length));
   }
 
   @SuppressWarnings("unchecked")
