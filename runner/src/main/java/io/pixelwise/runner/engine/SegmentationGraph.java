@@ -175,7 +175,9 @@ public final class SegmentationGraph implements AutoCloseable {
         spec.weightDecay() > 0 && !decayTerms.isEmpty()
             ? lossOps.math.mul(lossOps.constant(spec.weightDecay()), lossOps.math.addN(decayTerms))
             : null;
-    totalLoss = decay != null ? lossOps.math.add(dataLoss, decay) : dataLoss;
+    // Without decay the total is still a tensor of its own: a step fetches both, and a session
+    // refuses to fetch one tensor twice.
+    totalLoss = decay != null ? lossOps.math.add(dataLoss, decay) : lossOps.withName("total").identity(dataLoss);
 
     List<ModelVariable> trainable = modelVariables.stream().filter(v -> v.role().trainable()).toList();
     lossScaling = spec.lossScale() == null ? null : new LossScaling(root, spec.lossScale());
@@ -252,7 +254,7 @@ public final class SegmentationGraph implements AutoCloseable {
           }
         }
       } else {
-        trainTotalLoss = trainDataLoss;
+        trainTotalLoss = lossOps.withName("train_total").identity(trainDataLoss);
       }
     } else {
       trainTotalLoss = totalLoss;

@@ -53,6 +53,16 @@ class SegmentationGraphTest {
 
   static SegmentationGraph tinyModel(
       long seed, Loss loss, boolean binary, List<org.tensorflow.DeviceSpec> devices, boolean workersReadShards) {
+    return tinyModel(seed, loss, binary, devices, workersReadShards, 1e-4f);
+  }
+
+  static SegmentationGraph tinyModel(long seed, List<org.tensorflow.DeviceSpec> devices, float weightDecay) {
+    return tinyModel(seed, loss("cross-entropy", false), false, devices, false, weightDecay);
+  }
+
+  private static SegmentationGraph tinyModel(
+      long seed, Loss loss, boolean binary, List<org.tensorflow.DeviceSpec> devices, boolean workersReadShards,
+      float weightDecay) {
     PluginRegistry plugins = PluginRegistry.load();
     return new SegmentationGraph(
         new SegmentationGraph.Spec(
@@ -66,7 +76,7 @@ class SegmentationGraphTest {
             3,
             new float[] {128, 128, 128},
             new float[] {64, 64, 64},
-            1e-4f,
+            weightDecay,
             new Optimizer.Adam(0.9f, 0.999f, 1e-8f),
             seed),
         devices,
@@ -109,6 +119,23 @@ class SegmentationGraphTest {
       TestModels.assertSameVariables(saved, s.variableValues());
       assertEquals(valLoss, s.evaluate(val, predictionsAfter), 0f);
       assertArrayEquals(predictionsBefore, predictionsAfter);
+    }
+  }
+
+  @Test
+  void withoutWeightDecayTheTotalLossIsTheDataLoss() {
+    // One device, and two replicas (where the decay is added after combining their losses).
+    for (List<org.tensorflow.DeviceSpec> devices :
+        List.of(List.<org.tensorflow.DeviceSpec>of(), Devices.parse("runtime.devices", List.of("cpu:0", "cpu:1")))) {
+      try (SegmentationGraph g = tinyModel(7, devices, 0f);
+          ModelSession s = new ModelSession(g, 0, 0)) {
+        s.initialize();
+        for (int step = 1; step <= 3; step++) {
+          ModelSession.StepLoss loss = s.train(batch(step, 4), 5e-3f, step);
+          assertTrue(loss.data() > 0 && Float.isFinite(loss.data()), devices + ": data loss " + loss.data());
+          assertEquals(loss.data(), loss.total(), 0f, devices + ": no decay on top of the data loss");
+        }
+      }
     }
   }
 
