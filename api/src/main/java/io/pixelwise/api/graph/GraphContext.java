@@ -15,6 +15,7 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.VarHandleOp;
 import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt64;
 
 /**
  * What a component needs to add itself to the model graph: scoped ops, variable creation, the
@@ -168,7 +169,11 @@ public final class GraphContext {
     Ops init = scoped.withInitScope();
     VarHandleOp handle =
         init.varHandleOp(TFloat32.class, shape, VarHandleOp.sharedName(varPath));
-    init.assignVariableOp(handle, initializer.create(init, shape, init.constant(seedFor(varPath))));
+    // The seed is a placeholder with a default, which Grappler never folds: a random initial value
+    // computed from constants alone would be folded into a constant that the session's cached
+    // initialization keeps for good, next to the variable (see Initializers.constant).
+    Operand<TInt64> seed = init.placeholderWithDefault(init.constant(seedFor(varPath)), Shape.of(2));
+    init.assignVariableOp(handle, initializer.create(init, shape, seed));
     Operand<TFloat32> value = scoped.readVariableOp(handle, TFloat32.class);
     ModelVariable variable = new ModelVariable(varPath, shape, role, handle, value);
     shared.variables.put(varPath, variable);

@@ -3,10 +3,20 @@ package io.pixelwise.runner.engine;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pixelwise.runner.data.Batch;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Tag;
+import org.tensorflow.Operand;
+import org.tensorflow.Session;
+import org.tensorflow.op.Ops;
+import org.tensorflow.proto.ConfigProto;
+import org.tensorflow.proto.RunOptions;
+import org.tensorflow.proto.StepStats;
+import org.tensorflow.types.TBool;
+import org.tensorflow.types.TFloat32;
 
 /**
  * Speed of the full-width VGG16-FCN8 on this machine: builds the model, runs training steps and
@@ -60,6 +70,82 @@ class VggFcnBenchmark {
           n * steps / ((t3 - t2) / 1e9), (t3 - t2) / 1e9 / steps, steps,
           n * steps / ((t5 - t4) / 1e9), (t4 - t3) / 1e9);
     }
+  }
+
+  /**
+   * Where a training step's memory goes, by TensorFlow's own accounting (oneDNN's allocator keeps
+   * it; the plain CPU allocator does not): what the allocator holds after initializing and after a
+   * step, the most it held during a traced step and after which node, and the largest allocations
+   * by node. Run with {@code TF_ENABLE_ONEDNN_OPTS=1 ... -Dtest=VggFcnBenchmark#memoryOfATrainingStep}.
+   */
+  @Test
+  void memoryOfATrainingStep() {
+    int h = Integer.getInteger("bench.height", 160);
+    int w = Integer.getInteger("bench.width", 576);
+    int n = Integer.getInteger("bench.batch", 2);
+    Batch batch = noise(h, w, n);
+    SegmentationGraph built = VggFcnTrainingTest.model(
+        "vgg16", System.getProperty("bench.backbone", ""), System.getProperty("bench.head", "fcn8"), "", 1);
+    // 4 MiB allocated when run: the allocator reports what it holds when something is allocated.
+    Ops probeOps = Ops.create(built.graph).withSubScope("probe");
+    Operand<TFloat32> probe = probeOps.random.randomUniform(probeOps.constant(new int[] {1 << 20}), TFloat32.class);
+    EngineOptions options = EngineOptions.fromConfig(com.typesafe.config.ConfigFactory.parseString(System.getProperty("bench.runtime", ""))
+        .withFallback(com.typesafe.config.ConfigFactory.defaultReference().getConfig("runtime")));
+    ConfigProto config = options.sessionConfig().toBuilder()
+        .setInterOpParallelismThreads(options.interOpThreadsFor(built.parameterCount(), OneDnnChoice.activeInThisProcess()))
+        .build();
+    try (SegmentationGraph g = built;
+        Session s = new Session(g.graph, false, config);
+        TFloat32 lr = TFloat32.scalarOf(1e-4f);
+        TBool training = TBool.scalarOf(true);
+        TFloat32 one = TFloat32.scalarOf(1f);
+        TFloat32 two = TFloat32.scalarOf(2f)) {
+      s.initialize();
+      long afterInit = mostHeld(trace(s.runner().fetch(probe)));
+      long firstStep = mostHeld(trace(s.runner().feed(g.images, batch.imageTensor()).feed(g.labels, batch.labelTensor())
+          .feed(g.learningRate, lr).feed(g.updateNumber, one).feed(g.training, training).addTarget(g.trainOp)));
+      long afterStep = mostHeld(trace(s.runner().fetch(probe)));
+      StepStats step = trace(s.runner().feed(g.images, batch.imageTensor()).feed(g.labels, batch.labelTensor())
+          .feed(g.learningRate, lr).feed(g.updateNumber, two).feed(g.training, training).addTarget(g.trainOp));
+      Map<String, Long> heldAfter = new HashMap<>();
+      Map<String, Long> allocatedBy = new HashMap<>();
+      for (var device : step.getDevStatsList()) {
+        for (var node : device.getNodeStatsList()) {
+          for (var m : node.getMemoryList()) {
+            heldAfter.merge(node.getNodeName(), m.getAllocatorBytesInUse(), Math::max);
+            allocatedBy.merge(node.getNodeName(), m.getTotalBytes(), Long::sum);
+          }
+        }
+      }
+      System.out.printf("BENCH vgg16+fcn8 %dx%d batch %d, TF_ENABLE_ONEDNN_OPTS=%s, inter-op threads %d, %d parameters (%.1f MiB):%n"
+              + "  held after initializing %.1f MiB, at most during the first step %.1f MiB, after it %.1f MiB,"
+              + " at most during the second %.1f MiB%n",
+          h, w, n, System.getenv("TF_ENABLE_ONEDNN_OPTS"), config.getInterOpParallelismThreads(), g.parameterCount(),
+          g.parameterCount() * 4 / 1048576.0, afterInit / 1048576.0, firstStep / 1048576.0, afterStep / 1048576.0,
+          mostHeld(step) / 1048576.0);
+      System.out.println("  nodes after which the allocator held the most:");
+      top(heldAfter, 5);
+      System.out.println("  largest allocations by node:");
+      top(allocatedBy, 12);
+      assertTrue(mostHeld(step) > 0, "oneDNN's allocator reported nothing: run with TF_ENABLE_ONEDNN_OPTS=1");
+    }
+  }
+
+  private static StepStats trace(Session.Runner runner) {
+    var result = runner.setOptions(RunOptions.newBuilder().setTraceLevel(RunOptions.TraceLevel.FULL_TRACE).build())
+        .runAndFetchMetadata();
+    result.close();
+    return result.getMetadata().orElseThrow().getStepStats();
+  }
+
+  private static long mostHeld(StepStats stats) {
+    return stats.getDevStatsList().stream().flatMap(d -> d.getNodeStatsList().stream())
+        .flatMap(node -> node.getMemoryList().stream()).mapToLong(m -> m.getAllocatorBytesInUse()).max().orElse(0);
+  }
+
+  private static void top(Map<String, Long> bytes, int count) {
+    bytes.entrySet().stream().sorted((x, y) -> Long.compare(y.getValue(), x.getValue())).limit(count)
+        .forEach(e -> System.out.printf("    %-60s %8.1f MiB%n", e.getKey(), e.getValue() / 1048576.0));
   }
 
   private static Batch noise(int h, int w, int n) {
