@@ -265,7 +265,8 @@ public final class SegmentationGraph implements AutoCloseable {
     // first device, for statistics equal to a single device's.
     List<Op> stateUpdates = root.stateUpdates();
     if (lossScaling == null) {
-      Op optimizerStep = spec.optimizer().apply(root.scope("optimizer"), trainable, gradients, learningRate, updateNumber);
+      Op optimizerStep =
+          spec.optimizer().apply(root.scope("optimizer"), trainable, afterAll(tf, gradients), learningRate, updateNumber);
       if (stateUpdates.isEmpty()) {
         trainOp = optimizerStep;
       } else {
@@ -379,6 +380,18 @@ public final class SegmentationGraph implements AutoCloseable {
         input.math.div(input.math.sub(rows, input.tile(input.constant(mean), width)), input.tile(input.constant(std), width));
     // The row view hides the channel count from shape inference, which the backbone needs.
     return input.ensureShape(input.reshape(normalized, shape), Shape.of(-1, -1, -1, mean.length));
+  }
+
+  /**
+   * The gradients, each available only once all are computed. An update that runs while another
+   * gradient op still has to read the weights it changes makes TensorFlow copy the variable first
+   * (copy-on-write): for VGG16's fc6, 392 MiB more at the peak. (With loss scaling the finiteness
+   * check already waits for all.)
+   */
+  private static List<Operand<TFloat32>> afterAll(Ops tf, List<Operand<TFloat32>> gradients) {
+    Ops ready = tf.withSubScope("gradients_ready")
+        .withControlDependencyOps(gradients.stream().map(Operand::op).distinct().toList());
+    return gradients.stream().<Operand<TFloat32>>map(ready::identity).toList(); // an Identity passes its input's buffer on, no copy
   }
 
   @SuppressWarnings("unchecked")
