@@ -15,9 +15,9 @@ public final class Initializers {
   }
 
   /**
-   * Every element {@code value}. The value is a placeholder with a default: Grappler folds a fill of
-   * constants into a constant, which the session's cached initialization then holds for as long as
-   * the session lives (for VGG16's Adam slots, 512 MiB of zeros, held twice over once the slots change).
+   * Every element {@code value}. The value is a placeholder with a default, which Grappler does not
+   * fold: a fill of constants can be folded into a constant that the session's cached
+   * initialization holds for as long as the session lives (see GraphContext#variable).
    */
   public static Initializer constant(float value) {
     return (tf, shape, seed) ->
