@@ -51,8 +51,7 @@ public final class ModelExport {
       Ops tf = Ops.create(graph);
       Placeholder<TUint8> images =
           tf.withName("images").placeholder(TUint8.class, Placeholder.shape(Shape.of(-1, -1, -1, spec.channels())));
-      Operand<TFloat32> normalized =
-          tf.math.div(tf.math.sub(tf.dtypes.cast(images, TFloat32.class), tf.constant(spec.mean())), tf.constant(spec.std()));
+      Operand<TFloat32> normalized = SegmentationGraph.normalize(tf, images, spec.mean(), spec.std());
       GraphContext root = GraphContext.frozen(tf, trained);
       Features features = spec.backbone().build(root.scope("backbone"), normalized);
       Operand<TFloat32> logits = spec.head().build(root.scope("head"), features, SegmentationGraph.outputChannels(spec));
