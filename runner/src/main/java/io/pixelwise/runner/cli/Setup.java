@@ -118,6 +118,9 @@ final class Setup {
       env.put("TF_CPP_MIN_LOG_LEVEL", "2");
     }
     env.putAll(engine.environment(System.getenv()));
+    if (EngineOptions.hugePages(runtime)) {
+      env.putAll(EngineOptions.hugePagesEnvironment(System.getenv()));
+    }
     if (engine.precision() == Precision.MIXED_BFLOAT16 && !onednn.on()) {
       // TensorFlow runs its bfloat16 rewrite only while oneDNN is on; without it the graph would
       // silently stay float32.
@@ -127,6 +130,9 @@ final class Setup {
     }
     Relaunch.ensureEnvironment(env);
     LOG.info(onednn.describe());
+    if (EngineOptions.hugePages(runtime)) {
+      LOG.info("malloc asks for transparent huge pages (runtime.huge-pages = on; GLIBC_TUNABLES={})", System.getenv("GLIBC_TUNABLES"));
+    }
     logPrecision(engine.precision());
     if (engine.usesGpu()) {
       GpuSupport.prepare(engine);

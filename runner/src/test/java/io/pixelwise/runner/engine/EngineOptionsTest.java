@@ -25,6 +25,21 @@ class EngineOptionsTest {
   }
 
   @Test
+  void hugePagesAreAskedOfMallocKeepingTheTunablesAlreadySet() {
+    assertTrue(EngineOptions.hugePages(REFERENCE), "on by default");
+    assertFalse(EngineOptions.hugePages(ConfigFactory.parseString("huge-pages = off").withFallback(REFERENCE)));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> EngineOptions.hugePages(ConfigFactory.parseString("huge-pages = maybe").withFallback(REFERENCE)));
+    assertEquals("runtime.huge-pages: expected on or off, got 'maybe'", e.getMessage());
+
+    assertEquals(Map.of("GLIBC_TUNABLES", "glibc.malloc.hugetlb=1"), EngineOptions.hugePagesEnvironment(Map.of()));
+    assertEquals(Map.of("GLIBC_TUNABLES", "glibc.malloc.arena_max=2:glibc.malloc.hugetlb=1"),
+        EngineOptions.hugePagesEnvironment(Map.of("GLIBC_TUNABLES", "glibc.malloc.arena_max=2")));
+    assertEquals(Map.of("GLIBC_TUNABLES", "glibc.malloc.hugetlb=0"),
+        EngineOptions.hugePagesEnvironment(Map.of("GLIBC_TUNABLES", "glibc.malloc.hugetlb=0")), "the user's own choice stays");
+  }
+
+  @Test
   void largeModelsOnOneDnnRunOneOpAtATimeUnlessTheConfigSaysOtherwise() {
     long vgg16 = 134_000_000L;
     long simple = 600_000L;
