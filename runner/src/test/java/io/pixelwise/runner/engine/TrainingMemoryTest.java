@@ -12,8 +12,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.tensorflow.Operand;
 import org.tensorflow.Session;
-import org.tensorflow.op.Ops;
-import org.tensorflow.proto.RunOptions;
 import org.tensorflow.proto.StepStats;
 import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
@@ -70,14 +68,12 @@ class TrainingMemoryTest {
 
   private static long[] heldAfterInitAndStep(String runtime) {
     try (SegmentationGraph built = TestModels.model("simple-conv", WIDE, "bilinear", "", 1)) {
-      // 4 MiB allocated when run: the allocator reports what it holds when something is allocated.
-      Ops probeOps = Ops.create(built.graph).withSubScope("probe");
-      Operand<TFloat32> probe = probeOps.random.randomUniform(probeOps.constant(new int[] {1 << 20}), TFloat32.class);
+      Operand<TFloat32> probe = StepTraces.probe(built.graph);
       try (Session s = session(built, runtime)) {
         s.initialize();
-        long afterInit = mostHeld(trace(s.runner().fetch(probe)));
+        long afterInit = StepTraces.mostHeld(StepTraces.trace(s.runner().fetch(probe)));
         step(s, built, 1);
-        long afterStep = mostHeld(trace(s.runner().fetch(probe)));
+        long afterStep = StepTraces.mostHeld(StepTraces.trace(s.runner().fetch(probe)));
         assertTrue(afterInit > built.parameterCount() * 4L, "held after initializing: " + afterInit);
         return new long[] {afterInit, afterStep};
       }
@@ -98,20 +94,9 @@ class TrainingMemoryTest {
         TFloat32 lr = TFloat32.scalarOf(1e-3f);
         TFloat32 t = TFloat32.scalarOf(update);
         TBool training = TBool.scalarOf(true)) {
-      return trace(s.runner().feed(g.images, fed.imageTensor()).feed(g.labels, fed.labelTensor())
+      return StepTraces.trace(s.runner().feed(g.images, fed.imageTensor()).feed(g.labels, fed.labelTensor())
           .feed(g.learningRate, lr).feed(g.updateNumber, t).feed(g.training, training).addTarget(g.trainOp));
     }
   }
 
-  private static StepStats trace(Session.Runner runner) {
-    var result = runner.setOptions(RunOptions.newBuilder().setTraceLevel(RunOptions.TraceLevel.FULL_TRACE).build())
-        .runAndFetchMetadata();
-    result.close();
-    return result.getMetadata().orElseThrow().getStepStats();
-  }
-
-  private static long mostHeld(StepStats stats) {
-    return stats.getDevStatsList().stream().flatMap(d -> d.getNodeStatsList().stream())
-        .flatMap(node -> node.getMemoryList().stream()).mapToLong(m -> m.getAllocatorBytesInUse()).max().orElse(0);
-  }
 }

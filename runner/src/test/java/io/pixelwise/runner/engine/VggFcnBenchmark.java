@@ -11,9 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Tag;
 import org.tensorflow.Operand;
 import org.tensorflow.Session;
-import org.tensorflow.op.Ops;
 import org.tensorflow.proto.ConfigProto;
-import org.tensorflow.proto.RunOptions;
 import org.tensorflow.proto.StepStats;
 import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
@@ -86,9 +84,7 @@ class VggFcnBenchmark {
     Batch batch = noise(h, w, n);
     SegmentationGraph built = VggFcnTrainingTest.model(
         "vgg16", System.getProperty("bench.backbone", ""), System.getProperty("bench.head", "fcn8"), "", 1);
-    // 4 MiB allocated when run: the allocator reports what it holds when something is allocated.
-    Ops probeOps = Ops.create(built.graph).withSubScope("probe");
-    Operand<TFloat32> probe = probeOps.random.randomUniform(probeOps.constant(new int[] {1 << 20}), TFloat32.class);
+    Operand<TFloat32> probe = StepTraces.probe(built.graph);
     EngineOptions options = EngineOptions.fromConfig(com.typesafe.config.ConfigFactory.parseString(System.getProperty("bench.runtime", ""))
         .withFallback(com.typesafe.config.ConfigFactory.defaultReference().getConfig("runtime")));
     ConfigProto config = options.sessionConfig().toBuilder()
@@ -101,11 +97,11 @@ class VggFcnBenchmark {
         TFloat32 one = TFloat32.scalarOf(1f);
         TFloat32 two = TFloat32.scalarOf(2f)) {
       s.initialize();
-      long afterInit = mostHeld(trace(s.runner().fetch(probe)));
-      long firstStep = mostHeld(trace(s.runner().feed(g.images, batch.imageTensor()).feed(g.labels, batch.labelTensor())
+      long afterInit = StepTraces.mostHeld(StepTraces.trace(s.runner().fetch(probe)));
+      long firstStep = StepTraces.mostHeld(StepTraces.trace(s.runner().feed(g.images, batch.imageTensor()).feed(g.labels, batch.labelTensor())
           .feed(g.learningRate, lr).feed(g.updateNumber, one).feed(g.training, training).addTarget(g.trainOp)));
-      long afterStep = mostHeld(trace(s.runner().fetch(probe)));
-      StepStats step = trace(s.runner().feed(g.images, batch.imageTensor()).feed(g.labels, batch.labelTensor())
+      long afterStep = StepTraces.mostHeld(StepTraces.trace(s.runner().fetch(probe)));
+      StepStats step = StepTraces.trace(s.runner().feed(g.images, batch.imageTensor()).feed(g.labels, batch.labelTensor())
           .feed(g.learningRate, lr).feed(g.updateNumber, two).feed(g.training, training).addTarget(g.trainOp));
       Map<String, Long> heldAfter = new HashMap<>();
       Map<String, Long> allocatedBy = new HashMap<>();
@@ -122,26 +118,15 @@ class VggFcnBenchmark {
               + " at most during the second %.1f MiB%n",
           h, w, n, System.getenv("TF_ENABLE_ONEDNN_OPTS"), config.getInterOpParallelismThreads(), g.parameterCount(),
           g.parameterCount() * 4 / 1048576.0, afterInit / 1048576.0, firstStep / 1048576.0, afterStep / 1048576.0,
-          mostHeld(step) / 1048576.0);
+          StepTraces.mostHeld(step) / 1048576.0);
       System.out.println("  nodes after which the allocator held the most:");
       top(heldAfter, 5);
       System.out.println("  largest allocations by node:");
       top(allocatedBy, 12);
-      assertTrue(mostHeld(step) > 0, "oneDNN's allocator reported nothing: run with TF_ENABLE_ONEDNN_OPTS=1");
+      assertTrue(StepTraces.mostHeld(step) > 0, "oneDNN's allocator reported nothing: run with TF_ENABLE_ONEDNN_OPTS=1");
     }
   }
 
-  private static StepStats trace(Session.Runner runner) {
-    var result = runner.setOptions(RunOptions.newBuilder().setTraceLevel(RunOptions.TraceLevel.FULL_TRACE).build())
-        .runAndFetchMetadata();
-    result.close();
-    return result.getMetadata().orElseThrow().getStepStats();
-  }
-
-  private static long mostHeld(StepStats stats) {
-    return stats.getDevStatsList().stream().flatMap(d -> d.getNodeStatsList().stream())
-        .flatMap(node -> node.getMemoryList().stream()).mapToLong(m -> m.getAllocatorBytesInUse()).max().orElse(0);
-  }
 
   private static void top(Map<String, Long> bytes, int count) {
     bytes.entrySet().stream().sorted((x, y) -> Long.compare(y.getValue(), x.getValue())).limit(count)
