@@ -118,7 +118,8 @@ final class Setup {
       env.put("TF_CPP_MIN_LOG_LEVEL", "2");
     }
     env.putAll(engine.environment(System.getenv()));
-    if (EngineOptions.hugePages(runtime)) {
+    boolean hugePages = EngineOptions.hugePages(runtime);
+    if (hugePages) {
       env.putAll(EngineOptions.hugePagesEnvironment(System.getenv()));
     }
     if (engine.precision() == Precision.MIXED_BFLOAT16 && !onednn.on()) {
@@ -130,8 +131,9 @@ final class Setup {
     }
     Relaunch.ensureEnvironment(env);
     LOG.info(onednn.describe());
-    if (EngineOptions.hugePages(runtime)) {
-      LOG.info("malloc asks for transparent huge pages (runtime.huge-pages = on; GLIBC_TUNABLES={})", System.getenv("GLIBC_TUNABLES"));
+    if (hugePages) {
+      LOG.info("transparent huge pages for TensorFlow's memory (runtime.huge-pages = on): GLIBC_TUNABLES={}",
+          System.getenv().getOrDefault("GLIBC_TUNABLES", "unset"));
     }
     logPrecision(engine.precision());
     if (engine.usesGpu()) {
