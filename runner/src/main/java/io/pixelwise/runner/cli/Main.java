@@ -31,7 +31,23 @@ public final class Main {
 
   public static void main(String[] args) {
     Relaunch.allow(args);
+    allowNativeMemoryBeyondTheHeap();
     System.exit(run(args));
+  }
+
+  /** JavaCPP's limit on the process's physical memory, which it reads once, when it loads. */
+  static final String JAVACPP_MAX_PHYSICAL_BYTES = "org.bytedeco.javacpp.maxPhysicalBytes";
+
+  /**
+   * Switches off JavaCPP's check of the whole process's physical memory against a limit it derives
+   * from the Java heap (-Xmx) unless the user set one: TensorFlow's tensors are native memory
+   * JavaCPP does not manage, so with -Xmx512m VGG16-FCN8 failed with "physicalBytes (3494M) >
+   * maxPhysicalBytes (2048M)" and runs with the check off. Must run before any JavaCPP class loads.
+   */
+  static void allowNativeMemoryBeyondTheHeap() {
+    if (System.getProperty(JAVACPP_MAX_PHYSICAL_BYTES) == null) {
+      System.setProperty(JAVACPP_MAX_PHYSICAL_BYTES, "0");
+    }
   }
 
   /** Runs a command in this process and returns its exit status (0 ok, 1 failed, 2 bad input). */

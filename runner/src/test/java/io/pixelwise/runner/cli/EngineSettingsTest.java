@@ -88,4 +88,32 @@ class EngineSettingsTest {
     assertTrue(output.contains("Compiled cluster using XLA"), output);
     assertTrue(Files.exists(out.resolve("metrics.json")), output);
   }
+  /**
+   * JavaCPP checks the whole process's memory against a limit it derives from the Java heap;
+   * TensorFlow's tensors are native memory it does not manage, so a small -Xmx made runs fail. With
+   * -Xmx24m its limit is 96 MB, below what TensorFlow alone takes: this run failed before the fix.
+   */
+  @Test
+  void aSmallJavaHeapDoesNotLimitTensorFlowsNativeMemory() throws Exception {
+    Path out = temp.resolve("small-heap");
+    Path log = temp.resolve("small-heap.log");
+    List<String> command = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx24m",
+        "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+        "train", RECIPE, "--out", out.toString(),
+        "--set", "data.height=32", "--set", "data.width=64",
+        "--set", "datasets.synthetic-streets.train-size=8", "--set", "datasets.synthetic-streets.val-size=4",
+        "--set", "train.batch-size=4", "--set", "eval.batch-size=4", "--set", "train.max-steps=2",
+        "--set", "output.pictures=false", "--set", "output.tensorboard=false"));
+    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+    Process p = pb.start();
+    if (!p.waitFor(5, TimeUnit.MINUTES)) {
+      p.destroyForcibly();
+      throw new AssertionError("training with -Xmx24m did not finish in 5 minutes");
+    }
+    String output = Files.readString(log);
+    assertFalse(output.contains("Physical memory usage is too high"), output);
+    assertEquals(0, p.exitValue(), output);
+    assertTrue(Files.exists(out.resolve("metrics.json")), output);
+  }
 }
