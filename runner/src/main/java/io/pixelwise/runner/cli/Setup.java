@@ -118,10 +118,6 @@ final class Setup {
       env.put("TF_CPP_MIN_LOG_LEVEL", "2");
     }
     env.putAll(engine.environment(System.getenv()));
-    boolean hugePages = EngineOptions.hugePages(runtime);
-    if (hugePages) {
-      env.putAll(EngineOptions.hugePagesEnvironment(System.getenv()));
-    }
     if (engine.precision() == Precision.MIXED_BFLOAT16 && !onednn.on()) {
       // TensorFlow runs its bfloat16 rewrite only while oneDNN is on; without it the graph would
       // silently stay float32.
@@ -131,7 +127,7 @@ final class Setup {
     }
     Relaunch.ensureEnvironment(env);
     LOG.info(onednn.describe());
-    if (hugePages) {
+    if (engine.hugePages()) {
       LOG.info("transparent huge pages for TensorFlow's memory (runtime.huge-pages = on): GLIBC_TUNABLES={}",
           System.getenv().getOrDefault("GLIBC_TUNABLES", "unset"));
     }

@@ -32,7 +32,8 @@ public record EngineOptions(
     int interOpThreads,
     boolean xla,
     Map<String, RewriterConfig.Toggle> graphOptimizations,
-    Precision precision) {
+    Precision precision,
+    boolean hugePages) {
 
   /** The Grappler passes {@code runtime.graph-optimizations} switches, by config key. */
   static final Map<String, BiConsumer<RewriterConfig.Builder, RewriterConfig.Toggle>> PASSES = new LinkedHashMap<>();
@@ -47,11 +48,11 @@ public record EngineOptions(
   /** Everything TensorFlow's defaults, on the CPU. */
   public static final EngineOptions DEFAULT = new EngineOptions(Device.CPU, List.of(), 0, 0, false, Map.of());
 
-  /** float32 options. */
+  /** float32 options, malloc's pages left as they are. */
   public EngineOptions(
       Device device, List<DeviceSpec> replicas, int intraOpThreads, int interOpThreads, boolean xla,
       Map<String, RewriterConfig.Toggle> graphOptimizations) {
-    this(device, replicas, intraOpThreads, interOpThreads, xla, graphOptimizations, Precision.FLOAT32);
+    this(device, replicas, intraOpThreads, interOpThreads, xla, graphOptimizations, Precision.FLOAT32, false);
   }
 
   public EngineOptions {
@@ -103,7 +104,8 @@ public record EngineOptions(
         runtime.getInt("inter-op-threads"),
         onOff("runtime.xla", runtime.getString("xla")),
         passes,
-        Precision.parse(runtime.getString("precision")));
+        Precision.parse(runtime.getString("precision")),
+        onOff("runtime.huge-pages", runtime.getString("huge-pages")));
   }
 
   private static RewriterConfig.Toggle toggle(String key, String value) {
@@ -204,31 +206,16 @@ public record EngineOptions(
   static final String HUGE_PAGES_TUNABLE = "glibc.malloc.hugetlb";
 
   /**
-   * {@code GLIBC_TUNABLES} with malloc asking for transparent huge pages ({@code runtime.huge-pages
-   * = on}), keeping the tunables already set, and the user's own {@value #HUGE_PAGES_TUNABLE}
-   * if there is one. TensorFlow's tensors come from malloc; with 4 KB pages, oneDNN's reorder of
+   * Process environment read at load time for these options, kept with what the user set:
+   * XLA clusters CPU ops only with {@code --tf_xla_cpu_global_jit} in {@code TF_XLA_FLAGS}; and
+   * with {@code hugePages}, glibc's malloc asks for transparent huge pages when
+   * {@code GLIBC_TUNABLES} holds {@value #HUGE_PAGES_TUNABLE}=1 (a user's own value of it stays).
+   *
+   * <p>Why huge pages: TensorFlow's tensors come from malloc; with 4 KB pages, oneDNN's reorder of
    * VGG16's 392 MiB fc6 kernel into its blocked layout (strided writes over the whole kernel, every
-   * batch) ran at ~0.5 GB/s, TLB-bound: 745–830 ms per batch, 90–107 ms with huge pages. Glibc
-   * ignores tunables it does not know, and the kernel gives huge pages only where transparent huge
-   * pages are in {@code madvise} or {@code always} mode, so elsewhere this changes nothing.
-   */
-  public static Map<String, String> hugePagesEnvironment(Map<String, String> current) {
-    String tunables = current.getOrDefault("GLIBC_TUNABLES", "").trim();
-    if (tunables.contains(HUGE_PAGES_TUNABLE + "=")) {
-      return Map.of("GLIBC_TUNABLES", tunables);
-    }
-    return Map.of("GLIBC_TUNABLES", (tunables.isEmpty() ? "" : tunables + ":") + HUGE_PAGES_TUNABLE + "=1");
-  }
-
-  /** {@code runtime.huge-pages}: on or off. */
-  public static boolean hugePages(Config runtime) {
-    return onOff("runtime.huge-pages", runtime.getString("huge-pages"));
-  }
-
-  /**
-   * Process environment TensorFlow reads at load time for these options: XLA clusters CPU ops
-   * only with {@code --tf_xla_cpu_global_jit} in {@code TF_XLA_FLAGS} (kept with any flags the
-   * user set).
+   * batch) was TLB-bound: 745–830 ms per inference batch, 90–107 ms with huge pages. glibc ignores
+   * tunables it does not know, and the kernel gives huge pages only where transparent huge pages
+   * are in {@code madvise} or {@code always} mode, so elsewhere this changes nothing.
    */
   public Map<String, String> environment(Map<String, String> current) {
     Map<String, String> env = new LinkedHashMap<>();
@@ -238,6 +225,13 @@ public record EngineOptions(
         flags = (flags.isEmpty() ? "" : flags + " ") + "--tf_xla_cpu_global_jit";
       }
       env.put("TF_XLA_FLAGS", flags);
+    }
+    if (hugePages) {
+      String tunables = current.getOrDefault("GLIBC_TUNABLES", "").trim();
+      if (!tunables.contains(HUGE_PAGES_TUNABLE + "=")) {
+        tunables = (tunables.isEmpty() ? "" : tunables + ":") + HUGE_PAGES_TUNABLE + "=1";
+      }
+      env.put("GLIBC_TUNABLES", tunables);
     }
     return env;
   }

@@ -26,17 +26,16 @@ class EngineOptionsTest {
 
   @Test
   void hugePagesAreAskedOfMallocKeepingTheTunablesAlreadySet() {
-    assertTrue(EngineOptions.hugePages(REFERENCE), "on by default");
-    assertFalse(EngineOptions.hugePages(ConfigFactory.parseString("huge-pages = off").withFallback(REFERENCE)));
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> EngineOptions.hugePages(ConfigFactory.parseString("huge-pages = maybe").withFallback(REFERENCE)));
-    assertEquals("runtime.huge-pages: expected on or off, got 'maybe'", e.getMessage());
-
-    assertEquals(Map.of("GLIBC_TUNABLES", "glibc.malloc.hugetlb=1"), EngineOptions.hugePagesEnvironment(Map.of()));
+    EngineOptions on = read("");
+    assertTrue(on.hugePages(), "on by default");
+    assertEquals(Map.of("GLIBC_TUNABLES", "glibc.malloc.hugetlb=1"), on.environment(Map.of()));
     assertEquals(Map.of("GLIBC_TUNABLES", "glibc.malloc.arena_max=2:glibc.malloc.hugetlb=1"),
-        EngineOptions.hugePagesEnvironment(Map.of("GLIBC_TUNABLES", "glibc.malloc.arena_max=2")));
+        on.environment(Map.of("GLIBC_TUNABLES", "glibc.malloc.arena_max=2")));
     assertEquals(Map.of("GLIBC_TUNABLES", "glibc.malloc.hugetlb=0"),
-        EngineOptions.hugePagesEnvironment(Map.of("GLIBC_TUNABLES", "glibc.malloc.hugetlb=0")), "the user's own choice stays");
+        on.environment(Map.of("GLIBC_TUNABLES", "glibc.malloc.hugetlb=0")), "the user's own choice stays");
+    assertEquals(Map.of(), read("huge-pages = off").environment(Map.of()));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> read("huge-pages = maybe"));
+    assertEquals("runtime.huge-pages: expected on or off, got 'maybe'", e.getMessage());
   }
 
   @Test
@@ -70,13 +69,13 @@ class EngineOptionsTest {
   @Test
   void theDefaultsLeaveTensorFlowAsItWasAndHideGpus() {
     EngineOptions defaults = read("");
-    assertEquals(new EngineOptions(Device.CPU, List.of(), 0, 0, false, defaultPasses(), Precision.FLOAT32), defaults);
+    assertEquals(new EngineOptions(Device.CPU, List.of(), 0, 0, false, defaultPasses(), Precision.FLOAT32, true), defaults);
     ConfigProto c = defaults.sessionConfig();
     assertEquals(Map.of("GPU", 0), c.getDeviceCountMap());
     assertFalse(c.hasGraphOptions(), "no graph options unless asked for");
     assertFalse(c.hasGpuOptions());
     assertFalse(c.getAllowSoftPlacement());
-    assertEquals(Map.of(), defaults.environment(Map.of()));
+    assertEquals(Map.of("GLIBC_TUNABLES", "glibc.malloc.hugetlb=1"), defaults.environment(Map.of()), "huge pages only");
   }
 
   @Test
@@ -114,7 +113,7 @@ class EngineOptionsTest {
 
   @Test
   void xlaSetsTheGlobalJitLevelAndOnTheCpuTheFlagTensorFlowReadsFromTheEnvironment() {
-    EngineOptions xla = read("xla = on");
+    EngineOptions xla = read("xla = on, huge-pages = off");
     assertEquals(OptimizerOptions.GlobalJitLevel.ON_1, xla.sessionConfig().getGraphOptions().getOptimizerOptions().getGlobalJitLevel());
     assertFalse(xla.sessionConfig().getGraphOptions().hasRewriteOptions());
     assertEquals(Map.of("TF_XLA_FLAGS", "--tf_xla_cpu_global_jit"), xla.environment(Map.of()));
@@ -122,7 +121,7 @@ class EngineOptionsTest {
         xla.environment(Map.of("TF_XLA_FLAGS", "--tf_xla_clustering_debug")));
     assertEquals(Map.of("TF_XLA_FLAGS", "--tf_xla_cpu_global_jit"), xla.environment(Map.of("TF_XLA_FLAGS", "--tf_xla_cpu_global_jit")));
     // A GPU clusters through the session config alone.
-    assertEquals(Map.of(), read("xla = on, device = gpu").environment(Map.of()));
+    assertEquals(Map.of(), read("xla = on, device = gpu, huge-pages = off").environment(Map.of()));
   }
 
   @Test

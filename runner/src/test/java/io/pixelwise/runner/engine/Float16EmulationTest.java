@@ -27,7 +27,7 @@ class Float16EmulationTest {
   private static final int W = 20;
 
   private static EngineOptions options(Precision precision) {
-    return new EngineOptions(Device.CPU, List.of(), 1, 1, false, Map.of(), precision);
+    return new EngineOptions(Device.CPU, List.of(), 1, 1, false, Map.of(), precision, false);
   }
 
   private static SegmentationGraph graph(LossScale scale) {
