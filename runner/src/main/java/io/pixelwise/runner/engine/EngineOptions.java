@@ -135,9 +135,10 @@ public record EngineOptions(
    *
    * <p>Why: oneDNN runs each op on every core already (Intel's guidance for it is one inter-op
    * thread per socket), and ops run side by side keep more large tensors alive at once. VGG16-FCN8
-   * at batch 2 (134 M parameters, fc6's kernel alone 411 MB) peaks at 4.8–4.9 GiB this way against
-   * 5.0–5.2 GiB, for ~9% fewer training images/s; the small nets train faster with ops side by side,
-   * and replicas on several devices must run side by side (docs/performance.md).
+   * at batch 2 (134 M parameters, fc6's kernel alone 411 MB) peaked at 4491–4517 MiB this way
+   * against 4842–4966 MiB with two at a time, for ~9% fewer training images/s; the small nets train
+   * faster with ops side by side, and replicas on several devices must run side by side
+   * (docs/performance.md).
    *
    * @param oneDnn whether TensorFlow runs with oneDNN's kernels ({@link OneDnnChoice#activeInThisProcess})
    */
@@ -163,6 +164,11 @@ public record EngineOptions(
 
   private static boolean isGpu(DeviceSpec d) {
     return d.deviceType() == DeviceSpec.DeviceType.GPU;
+  }
+
+  /** {@link #sessionConfig()} for a model of {@code parameters}, its inter-op threads by {@link #interOpThreadsFor}. */
+  public ConfigProto sessionConfig(long parameters, boolean oneDnn) {
+    return sessionConfig().toBuilder().setInterOpParallelismThreads(interOpThreadsFor(parameters, oneDnn)).build();
   }
 
   /**

@@ -71,10 +71,10 @@ public final class ModelSession implements AutoCloseable {
    */
   public ModelSession(SegmentationGraph graph, EngineOptions options, Cluster cluster) {
     this.g = graph;
-    ConfigProto.Builder builder = options.sessionConfig().toBuilder();
-    interOpThreads = options.interOpThreadsFor(graph.parameterCount(), OneDnnChoice.activeInThisProcess());
+    ConfigProto.Builder builder =
+        options.sessionConfig(graph.parameterCount(), OneDnnChoice.activeInThisProcess()).toBuilder();
+    interOpThreads = builder.getInterOpParallelismThreads();
     if (interOpThreads != options.interOpThreads()) {
-      builder.setInterOpParallelismThreads(interOpThreads);
       LOG.info("one op at a time (runtime.inter-op-threads = 0, and a model of {} M parameters on oneDNN's CPU kernels:"
           + " peak memory is lower this way; set it to 2 or more for ~10% more speed where memory allows)",
           graph.parameterCount() / 1_000_000);

@@ -50,6 +50,9 @@ class EngineOptionsTest {
     assertEquals(0, read("devices = [\"cpu:0\", \"cpu:1\"]").interOpThreadsFor(vgg16, true),
         "replicas must run side by side");
     assertEquals(0, read("device = gpu").interOpThreadsFor(vgg16, true));
+    // The session configuration carries the count, and otherwise is the options' own.
+    assertEquals(auto.sessionConfig().toBuilder().setInterOpParallelismThreads(1).build(), auto.sessionConfig(vgg16, true));
+    assertEquals(auto.sessionConfig(), auto.sessionConfig(simple, true));
   }
 
   @Test

@@ -87,9 +87,7 @@ class VggFcnBenchmark {
     Operand<TFloat32> probe = StepTraces.probe(built.graph);
     EngineOptions options = EngineOptions.fromConfig(com.typesafe.config.ConfigFactory.parseString(System.getProperty("bench.runtime", ""))
         .withFallback(com.typesafe.config.ConfigFactory.defaultReference().getConfig("runtime")));
-    ConfigProto config = options.sessionConfig().toBuilder()
-        .setInterOpParallelismThreads(options.interOpThreadsFor(built.parameterCount(), OneDnnChoice.activeInThisProcess()))
-        .build();
+    ConfigProto config = options.sessionConfig(built.parameterCount(), OneDnnChoice.activeInThisProcess());
     try (SegmentationGraph g = built;
         Session s = new Session(g.graph, false, config);
         TFloat32 lr = TFloat32.scalarOf(1e-4f);
