@@ -125,6 +125,13 @@ final class Setup {
           "runtime.precision = mixed-bfloat16 needs oneDNN, which TensorFlow's bfloat16 rewrite runs on, but it is off ("
               + onednn.reason() + "): set runtime.onednn = on, or runtime.precision = float32");
     }
+    if (engine.precision() == Precision.MIXED_BFLOAT16) {
+      String unsupported = Precision.bfloat16Unsupported(cpuinfo(), System.getenv("ONEDNN_MAX_CPU_ISA"));
+      if (unsupported != null) {
+        throw new IllegalArgumentException(
+            "runtime.precision = mixed-bfloat16 cannot run here: " + unsupported + "; set runtime.precision = float32");
+      }
+    }
     Relaunch.ensureEnvironment(env);
     LOG.info(onednn.describe());
     if (engine.hugePages()) {
@@ -152,14 +159,9 @@ final class Setup {
           "precision mixed-float16-emulated: float32 kernels with float16 rounding on the CPU, to check float16"
               + " numerics (slower than float32); dynamic loss scale from {}",
           config().getDouble("runtime.loss-scale.initial"));
-      case MIXED_BFLOAT16 -> {
-        LOG.info("precision mixed-bfloat16: TensorFlow's oneDNN rewrite computes convolutions and matrix products in"
-            + " bfloat16 on the CPU (variables stay float32)");
-        if (!Precision.fastBfloat16(cpuinfo())) {
-          LOG.warn("this CPU has neither AVX-512 nor AVX-NE-CONVERT: oneDNN has no fast bfloat16 kernels for it and"
-              + " TensorFlow falls back to slow ones; runtime.precision = float32 is likely faster");
-        }
-      }
+      case MIXED_BFLOAT16 -> LOG.info(
+          "precision mixed-bfloat16: TensorFlow's oneDNN rewrite computes convolutions and matrix products in"
+              + " bfloat16 on the CPU (variables, losses and reductions stay float32)");
     }
   }
 

@@ -95,10 +95,32 @@ public enum Precision {
     }
   }
 
+  /** oneDNN's instruction-set caps ({@code ONEDNN_MAX_CPU_ISA}) below which it has no bfloat16 kernels. */
+  private static final Set<String> ISAS_WITHOUT_BFLOAT16 = Set.of("SSE41", "AVX", "AVX2", "AVX2_VNNI");
+
   /**
-   * Whether a CPU's {@code /proc/cpuinfo} flags include what oneDNN needs for fast bfloat16
-   * (AVX-512, or AVX-NE-CONVERT); without them TensorFlow falls back to slow reference kernels.
-   * True when the flags cannot be read (not Linux): TensorFlow then decides alone.
+   * Why oneDNN cannot compute in bfloat16 here, or null where it can: it needs AVX-512 (or
+   * AVX-NE-CONVERT) in the CPU's {@code /proc/cpuinfo} flags and no {@code ONEDNN_MAX_CPU_ISA} cap
+   * below them. Without them TensorFlow does not fall back to slower kernels: the first bfloat16
+   * convolution aborts the process ("could not create a primitive descriptor", measured with
+   * {@code ONEDNN_MAX_CPU_ISA=AVX2}), so the runner refuses before that.
+   *
+   * @param cpuinfo {@code /proc/cpuinfo}; empty where unreadable (not Linux: TensorFlow decides)
+   * @param maxIsa the {@code ONEDNN_MAX_CPU_ISA} environment variable, or null
+   */
+  public static String bfloat16Unsupported(String cpuinfo, String maxIsa) {
+    if (maxIsa != null && ISAS_WITHOUT_BFLOAT16.contains(maxIsa.trim().toUpperCase(Locale.ROOT))) {
+      return "ONEDNN_MAX_CPU_ISA=" + maxIsa + " keeps oneDNN below AVX-512, where it has no bfloat16 kernels";
+    }
+    if (!fastBfloat16(cpuinfo)) {
+      return "this CPU has neither AVX-512 nor AVX-NE-CONVERT, which oneDNN's bfloat16 kernels need";
+    }
+    return null;
+  }
+
+  /**
+   * Whether a CPU's {@code /proc/cpuinfo} flags include what oneDNN needs for bfloat16 (AVX-512,
+   * or AVX-NE-CONVERT). True when the flags cannot be read (not Linux): TensorFlow then decides alone.
    */
   public static boolean fastBfloat16(String cpuinfo) {
     if (cpuinfo == null || cpuinfo.isBlank()) {

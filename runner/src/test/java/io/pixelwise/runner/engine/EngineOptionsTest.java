@@ -1,6 +1,7 @@
 package io.pixelwise.runner.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -196,6 +197,18 @@ class EngineOptionsTest {
     assertTrue(Precision.fastBfloat16("flags\t\t: fpu avx2 avx_ne_convert avx_vnni\n"));
     assertFalse(Precision.fastBfloat16("flags\t\t: avx512_bf16_not avx2 avx2\n"), "a flag counts whole");
     assertTrue(Precision.fastBfloat16(""), "unknown (no /proc/cpuinfo): TensorFlow decides");
+  }
+
+  @Test
+  void bfloat16IsRefusedWhereOneDnnHasNoKernelsForIt() {
+    String avx512 = "flags\t\t: fpu avx2 avx512f avx512bw\n";
+    assertNull(Precision.bfloat16Unsupported(avx512, null));
+    assertNull(Precision.bfloat16Unsupported(avx512, "AVX512_CORE"));
+    assertNull(Precision.bfloat16Unsupported(avx512, "avx512_core_bf16"));
+    assertEquals("ONEDNN_MAX_CPU_ISA=avx2 keeps oneDNN below AVX-512, where it has no bfloat16 kernels",
+        Precision.bfloat16Unsupported(avx512, "avx2"));
+    assertEquals("this CPU has neither AVX-512 nor AVX-NE-CONVERT, which oneDNN's bfloat16 kernels need",
+        Precision.bfloat16Unsupported("flags\t\t: fpu avx2\n", null));
   }
 
   @Test
