@@ -197,12 +197,17 @@ final class Setup {
   TrainedModel restore(Experiment experiment, java.nio.file.Path prefix) {
     experiment.reuseFrequenciesOf(io.pixelwise.runner.train.CheckpointStore.runFolderOf(prefix));
     SegmentationGraph graph = experiment.buildInferenceGraph();
+    ModelSession session = null;
     try {
-      ModelSession session = new ModelSession(graph, EngineOptions.fromConfig(config().getConfig("runtime")));
+      session = new ModelSession(graph, EngineOptions.fromConfig(config().getConfig("runtime")));
       session.initialize();
       session.restore(prefix);
       return new TrainedModel(graph, session);
     } catch (RuntimeException e) {
+      // The session first: TensorFlow's Graph.close waits, forever, until no session uses the graph.
+      if (session != null) {
+        session.close();
+      }
       graph.close();
       throw e;
     }

@@ -249,10 +249,35 @@ public final class ModelSession implements AutoCloseable {
       if (g.restoreLossScale != null) {
         restoreLossScale(p, prefix);
       }
-    } catch (org.tensorflow.exceptions.TensorFlowException e) {
-      throw new IllegalArgumentException(
-          "cannot restore checkpoint " + prefix + " into this model (was it trained with another"
-              + " model, dataset or input channels?): " + e.getMessage(), e);
+    } catch (org.tensorflow.exceptions.TensorFlowException | org.tensorflow.exceptions.TFInvalidArgumentException e) {
+      throw restoreFailure(prefix, e);
+    }
+  }
+
+  /**
+   * A checkpoint that holds another model's variables is bad input (the config does not match it);
+   * anything else that stops a restore (a truncated or overwritten file, one of another run, a
+   * missing file) means the files are damaged: an I/O failure, naming both files and their sizes.
+   */
+  static RuntimeException restoreFailure(Path prefix, RuntimeException e) {
+    String message = String.valueOf(e.getMessage()).strip();
+    if (message.contains("not found in checkpoint") || message.contains("Trying to assign to variable with tensor with wrong shape")) {
+      return new IllegalArgumentException(
+          "cannot restore checkpoint " + prefix + " into this model (was it trained with another model, dataset or"
+              + " input channels?): " + message, e);
+    }
+    Path index = Path.of(prefix + ".index");
+    Path data = Path.of(prefix + ".data-00000-of-00001");
+    String damaged = "checkpoint " + prefix + " is damaged (" + describe(index) + ", " + describe(data) + "): " + message
+        + "; use another checkpoint of the run (checkpoints/), or train again";
+    return new java.io.UncheckedIOException(damaged, new java.io.IOException(damaged, e));
+  }
+
+  private static String describe(Path file) {
+    try {
+      return file + " " + java.nio.file.Files.size(file) + " bytes";
+    } catch (java.io.IOException e) {
+      return file + " missing";
     }
   }
 

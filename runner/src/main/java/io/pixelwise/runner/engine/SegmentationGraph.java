@@ -18,6 +18,7 @@ import org.tensorflow.ndarray.NdArrays;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.AssignVariableOp;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.Squeeze;
 import org.tensorflow.op.train.Restore;
@@ -318,7 +319,10 @@ public final class SegmentationGraph implements AutoCloseable {
         ckpt.constant(NdArrays.vectorOfObjects(emptyStrings(names.length))), types);
     List<Op> assigns = new ArrayList<>();
     for (int i = 0; i < variables.size(); i++) {
-      assigns.add(ckpt.assignVariableOp(variables.get(i).handle(), restored.tensors().get(i)));
+      // validate_shape: without it the variable silently took the checkpoint's shape, so a
+      // checkpoint of a wider model restored into a narrower config and ran as the wider one.
+      assigns.add(ckpt.assignVariableOp(
+          variables.get(i).handle(), restored.tensors().get(i), AssignVariableOp.validateShape(true)));
     }
     return ckpt.withControlDependencies(assigns).noOp();
   }

@@ -52,7 +52,7 @@ class CorruptCheckpointFuzzTest {
         boolean ok = assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
           try {
             session.restore(prefix);
-          } catch (IllegalArgumentException e) {
+          } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
             assertTrue(e.getMessage().contains(prefix.toString()), "case " + caseNumber + ": " + e.getMessage());
             return false;
           } catch (RuntimeException e) {
