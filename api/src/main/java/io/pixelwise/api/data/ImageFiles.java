@@ -108,6 +108,18 @@ public final class ImageFiles {
   }
 
   /**
+   * Resizes decoded pixels with the kernels {@link #readResized} uses (bilinear with half-pixel
+   * centres, or the area average when shrinking 2x or more both ways), so that an image decoded
+   * first and resized after gets the same bytes as one read at its final size.
+   */
+  public static RasterImage resize(RasterImage image, int width, int height) {
+    if (image.width() == width && image.height() == height) {
+      return image;
+    }
+    return NativeDecoder.INSTANCE.resize(image, width, height);
+  }
+
+  /**
    * Label samples as stored: the ids of an 8-bit grey PNG, the palette indices of an indexed one
    * (never the palette's colours), the first band of anything else, as {@link #samples} reads them.
    */

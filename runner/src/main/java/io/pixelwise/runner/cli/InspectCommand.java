@@ -4,7 +4,6 @@ import com.typesafe.config.Config;
 import io.pixelwise.api.data.RasterImage;
 import io.pixelwise.api.graph.ModelVariable;
 import io.pixelwise.runner.data.Batch;
-import io.pixelwise.runner.data.BatchLoader;
 import io.pixelwise.runner.data.Resize;
 import io.pixelwise.runner.engine.ModelSession;
 import io.pixelwise.runner.engine.SegmentationGraph;
@@ -82,8 +81,7 @@ final class InspectCommand implements Callable<Integer> {
         System.out.println("wrote " + file);
       }
       if (activations != null) {
-        RasterImage picture = BatchLoader.toChannels(
-            io.pixelwise.api.data.ImageFiles.pixels(io.pixelwise.api.data.ImageFiles.read(image)), experiment.channels(), image.toString());
+        RasterImage picture = io.pixelwise.runner.predict.Predictor.decode(image, experiment.channels());
         RasterImage resized = Resize.image(picture, experiment.inputSize().width(), experiment.inputSize().height());
         ModelSession.Activation a;
         try (Batch batch = new Batch(1, resized.height(), resized.width(), resized.channels(), resized.pixels(), null, List.of(image.toString()))) {

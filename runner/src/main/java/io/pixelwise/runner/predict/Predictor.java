@@ -154,8 +154,8 @@ public final class Predictor {
     float[] probabilities = confidenceId < 0 ? null : new float[size.height() * size.width() * classes.size()];
     try (Progress progress = Progress.start("predict", files.size())) {
       for (Path file : files) {
-        RasterImage original = read(file);
-        RasterImage resized = Resize.image(original, size.width(), size.height());
+        RasterImage original = decode(file, channels);
+        RasterImage resized = modelInput(original);
         try (Batch batch = new Batch(1, size.height(), size.width(), channels, resized.pixels(), null, List.of(file.toString()))) {
           session.predict(batch, predictions, probabilities);
         }
@@ -186,12 +186,22 @@ public final class Predictor {
     return files.size();
   }
 
+  /** What the model is fed for {@code file}: the same bytes as training and evaluation feed it. */
+  RasterImage modelInput(Path file) throws IOException {
+    return modelInput(decode(file, channels));
+  }
+
+  private RasterImage modelInput(RasterImage original) {
+    return Resize.image(original, size.width(), size.height());
+  }
+
   /**
-   * Decodes like the datasets do (grey PNGs keep their stored levels), then converts to the
-   * model's channel count exactly as the training pipeline does.
+   * Decodes as the datasets do (TensorFlow's or the fast PNG decoder, grey replicated to RGB for a
+   * colour model before resizing, as datasets read it), then converts to the model's channel count
+   * as the training pipeline does.
    */
-  private RasterImage read(Path file) throws IOException {
-    RasterImage image = ImageFiles.pixels(ImageFiles.read(file));
+  public static RasterImage decode(Path file, int channels) throws IOException {
+    RasterImage image = ImageFiles.readResized(file, null, channels == 3).image();
     return BatchLoader.toChannels(image, channels, file.toString());
   }
 
