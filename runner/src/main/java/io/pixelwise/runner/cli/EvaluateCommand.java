@@ -32,6 +32,7 @@ final class EvaluateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    checkpoint.supplyRunConfig(config);
     Setup setup = Setup.load(config);
     Split which = parseSplit(split);
     Path prefix = checkpoint.prefix();

@@ -27,6 +27,7 @@ final class ExportCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    checkpoint.supplyRunConfig(config);
     Setup setup = Setup.load(config);
     Path prefix = checkpoint.prefix();
     setup.prepareEngine();

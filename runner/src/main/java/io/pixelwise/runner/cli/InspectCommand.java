@@ -48,6 +48,7 @@ final class InspectCommand implements Callable<Integer> {
     if (activations != null && image == null) {
       throw new IllegalArgumentException("--activations needs --image FILE");
     }
+    checkpoint.supplyRunConfig(config);
     Setup setup = Setup.load(config);
     Path prefix = checkpoint.prefix();
     setup.prepareEngine();

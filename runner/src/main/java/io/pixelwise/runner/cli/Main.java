@@ -1,5 +1,6 @@
 package io.pixelwise.runner.cli;
 
+import io.pixelwise.runner.output.ConsoleLog;
 import java.io.PrintWriter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,6 +30,19 @@ import picocli.CommandLine.Command;
 public final class Main {
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
 
+  private boolean verbose;
+  private Runnable quiet = () -> { };
+
+  /** Accepted before or after the command's name; set before the command runs. */
+  @CommandLine.Option(names = {"-v", "--verbose"}, scope = CommandLine.ScopeType.INHERIT,
+      description = "Show debug messages, and the stack trace of a failure, on the console.")
+  void verbose(boolean on) {
+    if (on && !verbose) {
+      quiet = ConsoleLog.showDebug();
+    }
+    verbose = on;
+  }
+
   public static void main(String[] args) {
     Relaunch.allow(args);
     allowNativeMemoryBeyondTheHeap();
@@ -52,19 +66,28 @@ public final class Main {
 
   /** Runs a command in this process and returns its exit status (0 ok, 1 failed, 2 bad input). */
   public static int run(String... args) {
-    CommandLine cli = new CommandLine(new Main());
-    cli.setExecutionExceptionHandler(Main::handle);
-    return cli.execute(args);
+    Main main = new Main();
+    CommandLine cli = new CommandLine(main);
+    cli.setExecutionExceptionHandler((e, line, parsed) -> main.handle(e, line));
+    try {
+      return cli.execute(args);
+    } finally {
+      main.quiet.run();
+    }
   }
 
-  /** User errors get their message, not a stack trace; the trace goes to the debug log. */
-  private static int handle(Exception e, CommandLine cli, CommandLine.ParseResult parsed) {
+  /**
+   * User errors and damaged files get their message alone; a bug (anything else) its stack trace
+   * too, as does every failure with {@code -v}.
+   */
+  private int handle(Exception e, CommandLine cli) {
     PrintWriter err = cli.getErr();
     boolean badInput = e instanceof IllegalArgumentException || e instanceof com.typesafe.config.ConfigException;
     err.println("error: " + message(e));
     err.flush();
     LOG.debug("failure", e);
-    if (!badInput && !(e instanceof java.io.IOException) && !(e instanceof java.io.UncheckedIOException)
+    // With -v the debug line above already printed the trace.
+    if (!verbose && !badInput && !(e instanceof java.io.IOException) && !(e instanceof java.io.UncheckedIOException)
         && !(e instanceof IllegalStateException)) {
       e.printStackTrace(err);
     }

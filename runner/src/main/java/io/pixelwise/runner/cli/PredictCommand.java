@@ -35,6 +35,7 @@ final class PredictCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    checkpoint.supplyRunConfig(config);
     Setup setup = Setup.load(config);
     Path prefix = checkpoint.prefix();
     List<Path> files = Predictor.inputs(input);

@@ -3,6 +3,7 @@ package io.pixelwise.runner.cli;
 import io.pixelwise.runner.output.RunFolder;
 import io.pixelwise.runner.train.Experiment;
 import io.pixelwise.runner.train.Trainer;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -61,8 +62,9 @@ final class TrainCommand implements Callable<Integer> {
       Trainer.Summary summary;
       try {
         summary = new Trainer(experiment, run).train(from);
-      } catch (org.tensorflow.exceptions.TensorFlowException e) {
-        if (cluster.isEmpty()) {
+      } catch (RuntimeException | IOException e) {
+        run.recordFailure(e);
+        if (cluster.isEmpty() || !(e instanceof org.tensorflow.exceptions.TensorFlowException)) {
           throw e;
         }
         // A worker died or became unreachable: the latest checkpoint is intact.

@@ -260,7 +260,8 @@ public final class ModelSession implements AutoCloseable {
    * missing file) means the files are damaged: an I/O failure, naming both files and their sizes.
    */
   static RuntimeException restoreFailure(Path prefix, RuntimeException e) {
-    String message = String.valueOf(e.getMessage()).strip();
+    // TensorFlow appends the failing node ("[[{{node checkpoint/Restore}}]]"): ours, not news.
+    String message = String.valueOf(e.getMessage()).replaceAll("\\s*\\[\\[\\{\\{node [^}]*\\}\\}\\]\\]", "").strip();
     if (message.contains("not found in checkpoint") || message.contains("Trying to assign to variable with tensor with wrong shape")) {
       return new IllegalArgumentException(
           "cannot restore checkpoint " + prefix + " into this model (was it trained with another model, dataset or"

@@ -92,6 +92,17 @@ public final class RunFolder implements AutoCloseable {
     context.getLogger(Logger.ROOT_LOGGER_NAME).addAppender(appender);
   }
 
+  /**
+   * The failure that ends a run, with its stack trace, into train.log only: the console shows its
+   * message once (the command's error line), the log keeps what a bug report needs.
+   */
+  public void recordFailure(Throwable e) {
+    FAILURES.debug("the run failed", e);
+  }
+
+  /** Its level is DEBUG (logback.xml); the console shows INFO and up, the run's log everything. */
+  private static final org.slf4j.Logger FAILURES = LoggerFactory.getLogger("io.pixelwise.failures");
+
   @Override
   public void close() {
     if (appender != null && LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {

@@ -1,12 +1,14 @@
 package io.pixelwise.runner.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
+import io.pixelwise.runner.train.CheckpointStore;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -356,6 +358,39 @@ class CommandLineEndToEndTest {
     assertEquals(1, r.status(), "a diverged run must fail");
     assertTrue(r.err().contains("loss became") && r.err().contains("at step"), r.err());
     assertTrue(r.err().contains("train-000"), "the batch's images are not named: " + r.err());
+    // The console names each line's level and shows the failure once, without a stack trace;
+    // train.log keeps the trace for a bug report.
+    assertTrue(java.util.regex.Pattern.compile("(?m)^\\d\\d:\\d\\d:\\d\\d INFO  run folder ").matcher(r.err()).find(), r.err());
+    assertFalse(r.err().contains("\tat io.pixelwise"), r.err());
+    String log = Files.readString(out.resolve("train.log"));
+    assertTrue(log.contains("failures - the run failed") && log.contains("\tat io.pixelwise.runner.train.Trainer"), log);
+  }
+
+  @Test
+  void verboseShowsTheStackTraceOnTheConsole() {
+    Result r = main(args("evaluate", "-v", "--checkpoint", temp.resolve("nowhere").toString()));
+    assertEquals(2, r.status());
+    assertTrue(r.err().contains("DEBUG failure") && r.err().contains("\tat io.pixelwise.runner"), r.err());
+  }
+
+  @Test
+  @Order(2)
+  void evaluateWithoutConfTakesTheRunsOwnConfig() throws IOException {
+    Path json = temp.resolve("eval-run-config.json");
+    // No recipe and no --set: the run folder's config.conf has the small sizes it trained with.
+    Result r = main("evaluate", "--checkpoint", run.toString(), "--json", json.toString());
+    assertEquals(0, r.status(), r.err());
+    double evaluated = ConfigFactory.parseFile(json.toFile()).getDouble("confusion.miou");
+    double recorded = ConfigFactory.parseFile(run.resolve("metrics.json").toFile()).getDouble("best.value");
+    assertEquals(recorded, evaluated, 0.0);
+
+    Path lonely = Files.createDirectories(temp.resolve("lonely"));
+    for (String suffix : new String[] {".index", ".data-00000-of-00001"}) {
+      Files.copy(Path.of(CheckpointStore.resolve(run) + suffix), lonely.resolve("step-1" + suffix));
+    }
+    r = main("evaluate", "--checkpoint", lonely.resolve("step-1").toString());
+    assertEquals(2, r.status(), r.err());
+    assertTrue(r.err().contains("missing CONF, and the checkpoint " + lonely.resolve("step-1")), r.err());
   }
 
   @Test
