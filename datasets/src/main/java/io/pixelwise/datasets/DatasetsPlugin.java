@@ -1,6 +1,7 @@
 package io.pixelwise.datasets;
 
 import io.pixelwise.api.plugin.PixelwisePlugin;
+import io.pixelwise.datasets.camvid.CamVid;
 import io.pixelwise.datasets.cityscapes.Cityscapes;
 import io.pixelwise.datasets.folder.FolderDataset;
 import io.pixelwise.datasets.kitti.KittiRoad;
@@ -15,6 +16,7 @@ public final class DatasetsPlugin extends PixelwisePlugin {
     dataset("cityscapes-7", (options, size) -> new Cityscapes(Path.of(options.getString("root")), true, size));
     dataset("cityscapes-19", (options, size) -> new Cityscapes(Path.of(options.getString("root")), false, size));
     dataset("kitti-road", KittiRoad::fromConfig);
+    dataset("camvid", CamVid::fromConfig);
     dataset("folder", FolderDataset::fromConfig);
   }
 }

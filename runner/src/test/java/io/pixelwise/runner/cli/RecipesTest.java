@@ -40,4 +40,15 @@ class RecipesTest {
     assertFalse(experiment.newMetrics().isEmpty());
     experiment.graphSpec();
   }
+
+  /** KITTI users rank by the devkit's MaxF: the recipe scores with it and keeps its best checkpoint by it. */
+  @org.junit.jupiter.api.Test
+  void theKittiRecipeEvaluatesWithTheDevkitsMeasures() {
+    var plugins = io.pixelwise.runner.plugins.PluginRegistry.load();
+    var loaded = io.pixelwise.runner.config.ConfigLoader.load(
+        Path.of("..", "conf", "kitti-road-fcn8-vgg16.conf").toString(), List.of(), plugins.classLoaders(), plugins.names());
+    var experiment = new io.pixelwise.runner.train.Experiment(loaded.config(), plugins);
+    assertEquals(List.of("confusion", "kitti-road"), List.copyOf(experiment.newMetrics().keySet()));
+    assertEquals("kitti-road.maxf", loaded.config().getString("train.best-by"));
+  }
 }
