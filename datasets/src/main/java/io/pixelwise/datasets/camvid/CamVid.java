@@ -2,8 +2,8 @@ package io.pixelwise.datasets.camvid;
 
 import com.typesafe.config.Config;
 import io.pixelwise.api.data.ClassInfo;
+import io.pixelwise.datasets.FileSamples;
 import io.pixelwise.api.data.Dataset;
-import io.pixelwise.api.data.FileFingerprint;
 import io.pixelwise.api.data.ImageFiles;
 import io.pixelwise.api.data.InputSize;
 import io.pixelwise.api.data.LabelMap;
@@ -110,22 +110,7 @@ public final class CamVid implements Dataset {
   @Override
   public SampleSource split(Split split) {
     List<Pair> pairs = usesLists() ? fromList(split) : fromFolders(split);
-    return new SampleSource() {
-      @Override
-      public int size() {
-        return pairs.size();
-      }
-
-      @Override
-      public Sample load(int index) throws IOException {
-        return CamVid.this.load(pairs.get(index));
-      }
-
-      @Override
-      public String fingerprint() throws IOException {
-        return FileFingerprint.of(pairs.stream().flatMap(p -> Stream.of(p.image(), p.mask())).toList());
-      }
-    };
+    return FileSamples.of(pairs, this::load, p -> Stream.of(p.image(), p.mask()), "");
   }
 
   private boolean usesLists() {

@@ -1,8 +1,8 @@
 package io.pixelwise.datasets.cityscapes;
 
 import io.pixelwise.api.data.ClassInfo;
+import io.pixelwise.datasets.FileSamples;
 import io.pixelwise.api.data.Dataset;
-import io.pixelwise.api.data.FileFingerprint;
 import io.pixelwise.api.data.InputSize;
 import io.pixelwise.api.data.LabelMap;
 import io.pixelwise.api.data.RasterImage;
@@ -75,23 +75,7 @@ public final class Cityscapes implements Dataset {
     if (pairs.isEmpty()) {
       throw new IllegalArgumentException("no *" + IMAGE_SUFFIX + " files under " + images.toAbsolutePath());
     }
-    return new SampleSource() {
-      @Override
-      public int size() {
-        return pairs.size();
-      }
-
-      @Override
-      public Sample load(int index) throws IOException {
-        Path[] pair = pairs.get(index);
-        return Cityscapes.this.load(pair[0], pair[1]);
-      }
-
-      @Override
-      public String fingerprint() throws IOException {
-        return (seven ? "7:" : "19:") + FileFingerprint.of(pairs.stream().flatMap(Stream::of).toList());
-      }
-    };
+    return FileSamples.of(pairs, pair -> load(pair[0], pair[1]), Stream::of, seven ? "7:" : "19:");
   }
 
   private Sample load(Path imageFile, Path labelFile) throws IOException {

@@ -7,12 +7,12 @@ import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 import io.pixelwise.api.data.ClassInfo;
+import io.pixelwise.datasets.FileSamples;
 import io.pixelwise.api.data.Dataset;
 import io.pixelwise.api.data.InputSize;
 import io.pixelwise.api.data.LabelMap;
 import io.pixelwise.api.data.RasterImage;
 import io.pixelwise.api.data.Sample;
-import io.pixelwise.api.data.FileFingerprint;
 import io.pixelwise.api.data.SampleSource;
 import io.pixelwise.api.data.SegmentationClass;
 import io.pixelwise.api.data.Split;
@@ -30,7 +30,6 @@ import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Objects;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
@@ -218,23 +217,7 @@ public final class FolderDataset implements Dataset {
           "folder dataset has no " + split.label() + " split: datasets.folder." + fraction + " is 0; set it, or put"
               + " the split in images/" + split.label() + "/ with split = folders");
     }
-    return new SampleSource() {
-      @Override
-      public int size() {
-        return pairs.size();
-      }
-
-      @Override
-      public Sample load(int index) throws IOException {
-        return FolderDataset.this.load(pairs.get(index));
-      }
-
-      @Override
-      public String fingerprint() throws IOException {
-        return FileFingerprint.of(
-            pairs.stream().flatMap(p -> Stream.of(p.image(), p.mask())).filter(Objects::nonNull).toList());
-      }
-    };
+    return FileSamples.of(pairs, this::load, p -> Stream.of(p.image(), p.mask()), "");
   }
 
   private boolean usesFolders() {

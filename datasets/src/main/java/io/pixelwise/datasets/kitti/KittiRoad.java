@@ -2,12 +2,12 @@ package io.pixelwise.datasets.kitti;
 
 import com.typesafe.config.Config;
 import io.pixelwise.api.data.ClassInfo;
+import io.pixelwise.datasets.FileSamples;
 import io.pixelwise.api.data.Dataset;
 import io.pixelwise.api.data.InputSize;
 import io.pixelwise.api.data.LabelMap;
 import io.pixelwise.api.data.RasterImage;
 import io.pixelwise.api.data.Sample;
-import io.pixelwise.api.data.FileFingerprint;
 import io.pixelwise.api.data.SampleSource;
 import io.pixelwise.api.data.SegmentationClass;
 import io.pixelwise.api.data.Split;
@@ -130,24 +130,7 @@ public final class KittiRoad implements Dataset {
   @Override
   public SampleSource split(Split split) {
     List<Entry> entries = split == Split.TEST ? testing() : trainVal().get(split);
-    return new SampleSource() {
-      @Override
-      public int size() {
-        return entries.size();
-      }
-
-      @Override
-      public Sample load(int index) throws IOException {
-        return KittiRoad.this.load(entries.get(index));
-      }
-
-      @Override
-      public String fingerprint() throws IOException {
-        return FileFingerprint.of(
-            entries.stream().flatMap(e -> java.util.stream.Stream.of(e.image(), e.groundTruth()))
-                .filter(java.util.Objects::nonNull).toList());
-      }
-    };
+    return FileSamples.of(entries, this::load, e -> Stream.of(e.image(), e.groundTruth()), "");
   }
 
   /** The categories this ground truth covers. */

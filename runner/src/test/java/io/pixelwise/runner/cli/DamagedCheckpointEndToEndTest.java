@@ -97,32 +97,27 @@ class DamagedCheckpointEndToEndTest {
   @Test
   void aDataFileCutAtAnyLengthIsAnErrorNamingIt() throws IOException {
     long size = Files.size(file(run, ".data-00000-of-00001"));
-    for (long length : new long[] {0, 64, size / 2, size - 1}) {
-      Path copy = temp.resolve("cut" + length);
-      Path damaged = damagedCopy("cut" + length, c -> {
-        try {
-          return cut(file(c, ".data-00000-of-00001"), length);
-        } catch (IOException e) {
-          throw new java.io.UncheckedIOException(e);
-        }
-      });
-      assertFailsNaming(damaged, args("evaluate", RECIPE, "--checkpoint", copy.toString()));
-    }
+    evaluateCut(".data-00000-of-00001", 0, 64, size / 2, size - 1);
   }
 
   @Test
   void aCutIndexIsAnErrorNamingIt() throws IOException {
     long size = Files.size(file(run, ".index"));
-    for (long length : new long[] {0, size / 2}) {
-      Path copy = temp.resolve("index" + length);
-      Path damaged = damagedCopy("index" + length, c -> {
+    evaluateCut(".index", 0, size / 2);
+  }
+
+  /** For each length, evaluates a copy of the run whose checkpoint file ending in {@code suffix} is cut to it. */
+  private static void evaluateCut(String suffix, long... lengths) throws IOException {
+    for (long length : lengths) {
+      String name = "cut" + suffix.replace('.', '-') + length;
+      Path damaged = damagedCopy(name, c -> {
         try {
-          return cut(file(c, ".index"), length);
+          return cut(file(c, suffix), length);
         } catch (IOException e) {
           throw new java.io.UncheckedIOException(e);
         }
       });
-      assertFailsNaming(damaged, args("evaluate", RECIPE, "--checkpoint", copy.toString()));
+      assertFailsNaming(damaged, args("evaluate", RECIPE, "--checkpoint", temp.resolve(name).toString()));
     }
   }
 
