@@ -1,5 +1,9 @@
 package io.pixelwise.datasets.camvid;
 
+import static io.pixelwise.datasets.DatasetSupport.choice;
+import static io.pixelwise.datasets.DatasetSupport.list;
+import static io.pixelwise.datasets.DatasetSupport.listed;
+
 import com.typesafe.config.Config;
 import io.pixelwise.api.data.ClassInfo;
 import io.pixelwise.datasets.FileSamples;
@@ -93,12 +97,7 @@ public final class CamVid implements Dataset {
     if (root.isBlank()) {
       throw new IllegalArgumentException("datasets.camvid.root is empty: set it to " + DOWNLOAD);
     }
-    String value = options.getString("source");
-    Source source = Stream.of(Source.values())
-        .filter(s -> s.name().toLowerCase(Locale.ROOT).equals(value))
-        .findFirst()
-        .orElseThrow(() -> new IllegalArgumentException(
-            "datasets.camvid.source: expected auto, folders or lists, got '" + value + "'"));
+    Source source = choice(options, "camvid", "source", Source.class);
     return new CamVid(Path.of(root), source, options.getString("list-prefix"), size);
   }
 
@@ -234,22 +233,12 @@ public final class CamVid implements Dataset {
 
   /** The folder's PNG files in name order. */
   private static List<Path> pngs(Path folder) {
-    try (Stream<Path> files = Files.list(folder)) {
-      return files.filter(p -> p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")).sorted().toList();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot list " + folder, e);
-    }
+    return list(folder).stream().filter(p -> p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")).toList();
   }
 
   private static String stem(Path file) {
     String name = file.getFileName().toString();
     int dot = name.lastIndexOf('.');
     return dot < 0 ? name : name.substring(0, dot);
-  }
-
-  private static String listed(List<String> items) {
-    int shown = Math.min(items.size(), 5);
-    String list = String.join(", ", items.subList(0, shown));
-    return items.size() > shown ? list + " and " + (items.size() - shown) + " more" : list;
   }
 }

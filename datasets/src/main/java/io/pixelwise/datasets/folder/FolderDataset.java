@@ -1,5 +1,9 @@
 package io.pixelwise.datasets.folder;
 
+import static io.pixelwise.datasets.DatasetSupport.choice;
+import static io.pixelwise.datasets.DatasetSupport.list;
+import static io.pixelwise.datasets.DatasetSupport.listed;
+
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigList;
 import com.typesafe.config.ConfigObject;
@@ -21,7 +25,6 @@ import io.pixelwise.datasets.folder.MaskDecoder.Encoding;
 import io.pixelwise.api.data.ImageFiles;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -84,7 +87,7 @@ public final class FolderDataset implements Dataset {
     this.images = folder(o, "images", root);
     this.masks = folder(o, "masks", root);
     this.maskSuffix = o.getString("mask-suffix");
-    this.splitMode = choice(o, "split", SplitMode.class);
+    this.splitMode = choice(o, "folder", "split", SplitMode.class);
     this.valFraction = o.getDouble("val-fraction");
     this.testFraction = o.getDouble("test-fraction");
     if (valFraction < 0 || testFraction < 0 || valFraction + testFraction >= 1) {
@@ -93,7 +96,7 @@ public final class FolderDataset implements Dataset {
               + " be >= 0 and leave some images for training (sum below 1)");
     }
     this.seed = o.getLong("seed");
-    Encoding encoding = choice(o, "mask-encoding", Encoding.class);
+    Encoding encoding = choice(o, "folder", "mask-encoding", Encoding.class);
     List<Integer> ignoreColours = new ArrayList<>();
     List<? extends ConfigValue> ignored = o.getList("ignore-colors");
     for (int i = 0; i < ignored.size(); i++) {
@@ -102,7 +105,7 @@ public final class FolderDataset implements Dataset {
     this.classes = new ClassInfo(
         classList(o.getList("classes")), StreetClasses.IGNORE, ignoreColours.isEmpty() ? 0x000000 : ignoreColours.get(0));
     this.decoder = new MaskDecoder(encoding, classes, o.getIntList("ignore-ids"), ignoreColours);
-    this.padding = choice(o, "padding", Padding.class);
+    this.padding = choice(o, "folder", "padding", Padding.class);
     this.paddingValue = o.getInt("padding-value");
     if (paddingValue < 0 || paddingValue > 255) {
       throw new IllegalArgumentException("datasets.folder.padding-value must be a pixel value 0..255, got " + paddingValue);
@@ -133,20 +136,6 @@ public final class FolderDataset implements Dataset {
               + " holding images/ and masks/, or set images and masks");
     }
     return root.resolve(key);
-  }
-
-  private static <E extends Enum<E>> E choice(Config o, String key, Class<E> type) {
-    String value = o.getString(key);
-    List<String> valid = new ArrayList<>();
-    for (E e : type.getEnumConstants()) {
-      String label = e.name().toLowerCase(Locale.ROOT);
-      if (label.equals(value)) {
-        return e;
-      }
-      valid.add(label);
-    }
-    throw new IllegalArgumentException(
-        "datasets.folder." + key + ": expected one of " + String.join(", ", valid) + ", got '" + value + "'");
   }
 
   private static List<SegmentationClass> classList(List<? extends ConfigValue> entries) {
@@ -363,21 +352,6 @@ public final class FolderDataset implements Dataset {
               + " Expected <root>/images/ and <root>/masks/ with matching file stems, or split folders"
               + " images/{train,val,test}/ and masks/{train,val,test}/; set datasets.folder.root, or images and masks");
     }
-  }
-
-  /** The folder's entries in name order, without hidden ones (.DS_Store and the like). */
-  private static List<Path> list(Path folder) {
-    try (Stream<Path> files = Files.list(folder)) {
-      return files.filter(p -> !p.getFileName().toString().startsWith(".")).sorted().toList();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot list " + folder, e);
-    }
-  }
-
-  private static String listed(List<String> items) {
-    int shown = Math.min(items.size(), 5);
-    String list = String.join(", ", items.subList(0, shown));
-    return items.size() > shown ? list + " and " + (items.size() - shown) + " more" : list;
   }
 
   private Sample load(Pair pair) throws IOException {

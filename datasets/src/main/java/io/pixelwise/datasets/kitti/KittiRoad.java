@@ -1,5 +1,8 @@
 package io.pixelwise.datasets.kitti;
 
+import static io.pixelwise.datasets.DatasetSupport.list;
+import static io.pixelwise.datasets.DatasetSupport.listed;
+
 import com.typesafe.config.Config;
 import io.pixelwise.api.data.ClassInfo;
 import io.pixelwise.datasets.FileSamples;
@@ -15,7 +18,6 @@ import io.pixelwise.datasets.StreetClasses;
 import io.pixelwise.api.data.ImageFiles;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -265,15 +267,6 @@ public final class KittiRoad implements Dataset {
     }
   }
 
-  /** The folder's files in name order, without hidden ones (.DS_Store and the like). */
-  private static List<Path> list(Path folder) {
-    try (Stream<Path> files = Files.list(folder)) {
-      return files.filter(p -> !p.getFileName().toString().startsWith(".")).sorted().toList();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot list " + folder, e);
-    }
-  }
-
   private String gtName(String id) {
     int underscore = id.indexOf('_');
     return id.substring(0, underscore) + "_" + groundTruth.label() + id.substring(underscore) + ".png";
@@ -281,12 +274,6 @@ public final class KittiRoad implements Dataset {
 
   private static String category(String id) {
     return id.substring(0, id.indexOf('_'));
-  }
-
-  private static String listed(List<String> items) {
-    int shown = Math.min(items.size(), 5);
-    String list = String.join(", ", items.subList(0, shown));
-    return items.size() > shown ? list + " and " + (items.size() - shown) + " more" : list;
   }
 
   private Sample load(Entry entry) throws IOException {

@@ -23,11 +23,12 @@ final class CheckpointOption {
     if (config.conf != null) {
       return;
     }
-    Path run = CheckpointStore.runFolderOf(prefix());
+    Path prefix = prefix();
+    Path run = CheckpointStore.runFolderOf(prefix);
     Path recorded = run == null ? null : run.resolve("config.conf");
     if (recorded == null || !java.nio.file.Files.isRegularFile(recorded)) {
       throw new IllegalArgumentException(
-          "missing CONF, and the checkpoint " + prefix() + " is not in a run folder with a config.conf"
+          "missing CONF, and the checkpoint " + prefix + " is not in a run folder with a config.conf"
               + (recorded == null ? "" : " (no " + recorded + ")") + ": name the experiment file it was trained with");
     }
     config.conf = recorded.toString();

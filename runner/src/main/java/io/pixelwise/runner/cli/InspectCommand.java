@@ -1,10 +1,10 @@
 package io.pixelwise.runner.cli;
 
+import io.pixelwise.api.data.ImageFiles;
 import com.typesafe.config.Config;
 import io.pixelwise.api.data.RasterImage;
 import io.pixelwise.api.graph.ModelVariable;
 import io.pixelwise.runner.data.Batch;
-import io.pixelwise.runner.data.Resize;
 import io.pixelwise.runner.engine.ModelSession;
 import io.pixelwise.runner.engine.SegmentationGraph;
 import io.pixelwise.runner.output.LabelImages;
@@ -83,7 +83,7 @@ final class InspectCommand implements Callable<Integer> {
       }
       if (activations != null) {
         RasterImage picture = io.pixelwise.runner.predict.Predictor.decode(image, experiment.channels());
-        RasterImage resized = Resize.image(picture, experiment.inputSize().width(), experiment.inputSize().height());
+        RasterImage resized = ImageFiles.resize(picture, experiment.inputSize().width(), experiment.inputSize().height());
         ModelSession.Activation a;
         try (Batch batch = new Batch(1, resized.height(), resized.width(), resized.channels(), resized.pixels(), null, List.of(image.toString()))) {
           a = session.activation(activations, batch);

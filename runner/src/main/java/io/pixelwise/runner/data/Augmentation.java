@@ -1,5 +1,6 @@
 package io.pixelwise.runner.data;
 
+import io.pixelwise.api.data.ImageFiles;
 import com.typesafe.config.Config;
 import io.pixelwise.api.data.LabelMap;
 import io.pixelwise.api.data.RasterImage;
@@ -66,7 +67,7 @@ public record Augmentation(
     int sw = Math.max(1, (int) Math.round(w * scale));
     int sh = Math.max(1, (int) Math.round(h * scale));
     if (sw != w || sh != h) {
-      RasterImage scaled = Resize.image(image, sw, sh);
+      RasterImage scaled = ImageFiles.resize(image, sw, sh);
       LabelMap scaledLabels = labels == null ? null : labels.resized(sw, sh);
       // Offset of the scaled picture inside the output window (negative: cropped).
       int dx = sw >= w ? -random.nextInt(sw - w + 1) : random.nextInt(w - sw + 1);

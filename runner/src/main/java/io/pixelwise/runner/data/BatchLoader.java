@@ -1,5 +1,6 @@
 package io.pixelwise.runner.data;
 
+import io.pixelwise.api.data.ImageFiles;
 import io.pixelwise.api.data.InputSize;
 import io.pixelwise.api.data.LabelMap;
 import io.pixelwise.api.data.RasterImage;
@@ -203,7 +204,7 @@ public final class BatchLoader implements Iterator<Batch>, AutoCloseable {
         Sample s = samples.get(i);
         int position = positions.get(i);
         ids.add(s.id());
-        RasterImage img = Resize.image(toChannels(s.image(), c, s.id()), w, h);
+        RasterImage img = ImageFiles.resize(toChannels(s.image(), c, s.id()), w, h);
         LabelMap lm = s.labels() == null ? null : s.labels().resized(w, h);
         if (options.shuffleSeed() != null && !options.augment().isNone()) {
           Augmentation.Result augmented = options.augment().apply(img, lm, augmentSeeds[position]);

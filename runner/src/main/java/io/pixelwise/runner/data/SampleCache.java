@@ -1,5 +1,6 @@
 package io.pixelwise.runner.data;
 
+import io.pixelwise.api.data.ImageFiles;
 import io.pixelwise.api.data.InputSize;
 import io.pixelwise.api.data.LabelMap;
 import io.pixelwise.api.data.RasterImage;
@@ -45,10 +46,12 @@ public final class SampleCache {
   private static final Logger LOG = LoggerFactory.getLogger(SampleCache.class);
   private static final long MAGIC = 0x5058574341434845L; // "PXWCACHE"
   /**
-   * Bump when the record layout or the preprocessing (decoding, Resize, channel conversion)
+   * Bump when the record layout or the preprocessing (decoding, resizing, channel conversion)
    * changes. 2: datasets read from files decode and resize natively (ImageFiles.readResized).
+   * 3: samples of another size than the input are resized by the same kernels (ImageFiles.resize),
+   * no longer by a Java resize.
    */
-  static final int FORMAT = 2;
+  static final int FORMAT = 3;
   private static final int HEADER = 8 + 4 + 32 + 4 * 5;
 
   private SampleCache() {}
@@ -230,7 +233,7 @@ public final class SampleCache {
   /** Exactly the preprocessing the batch loader applies to an uncached sample. */
   static Sample loadResized(SampleSource source, int index, InputSize size, int channels) throws IOException {
     Sample s = source.load(index);
-    RasterImage image = Resize.image(BatchLoader.toChannels(s.image(), channels, s.id()), size.width(), size.height());
+    RasterImage image = ImageFiles.resize(BatchLoader.toChannels(s.image(), channels, s.id()), size.width(), size.height());
     LabelMap labels = s.labels() == null ? null : s.labels().resized(size.width(), size.height());
     return new Sample(s.id(), image, labels);
   }

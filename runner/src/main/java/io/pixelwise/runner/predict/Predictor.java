@@ -7,7 +7,6 @@ import io.pixelwise.api.data.RasterImage;
 import io.pixelwise.api.data.ImageFiles;
 import io.pixelwise.runner.data.Batch;
 import io.pixelwise.runner.data.BatchLoader;
-import io.pixelwise.runner.data.Resize;
 import io.pixelwise.runner.engine.ModelSession;
 import io.pixelwise.runner.output.LabelImages;
 import io.pixelwise.runner.output.Progress;
@@ -173,7 +172,7 @@ public final class Predictor {
           for (int i = 0; i < confidence.length; i++) {
             confidence[i] = (byte) Math.round(Math.max(0, Math.min(1, probabilities[i * classes.size() + confidenceId])) * 255);
           }
-          RasterImage map = Resize.image(new RasterImage(size.width(), size.height(), 1, confidence), original.width(), original.height());
+          RasterImage map = ImageFiles.resize(new RasterImage(size.width(), size.height(), 1, confidence), original.width(), original.height());
           var kitti = KITTI_NAME.matcher(stem);
           String name = kitti.matches()
               ? kitti.group(1) + "_" + confidenceClass + "_" + kitti.group(2) + ".png"
@@ -192,7 +191,7 @@ public final class Predictor {
   }
 
   private RasterImage modelInput(RasterImage original) {
-    return Resize.image(original, size.width(), size.height());
+    return ImageFiles.resize(original, size.width(), size.height());
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.pixelwise.runner.predict;
 
+import io.pixelwise.api.data.ImageFiles;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -11,7 +12,6 @@ import io.pixelwise.api.data.Split;
 import io.pixelwise.datasets.folder.FolderDataset;
 import io.pixelwise.datasets.kitti.KittiRoad;
 import io.pixelwise.runner.data.BatchLoader;
-import io.pixelwise.runner.data.Resize;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -48,7 +48,7 @@ class PredictInputTest {
   /** The training pipeline's model input for the split's first sample (what BatchLoader packs). */
   private static byte[] trainingInput(Dataset dataset, InputSize size) throws IOException {
     RasterImage image = dataset.split(Split.TEST).load(0).image();
-    return Resize.image(BatchLoader.toChannels(image, 3, "sample"), size.width(), size.height()).pixels();
+    return ImageFiles.resize(BatchLoader.toChannels(image, 3, "sample"), size.width(), size.height()).pixels();
   }
 
   private static byte[] predictInput(Path file, InputSize size) throws IOException {
