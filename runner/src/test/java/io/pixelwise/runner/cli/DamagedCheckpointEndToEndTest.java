@@ -12,7 +12,6 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -62,8 +61,13 @@ class DamagedCheckpointEndToEndTest {
     }
   }
 
+  /** Damage done to a copy of the run folder; returns the damaged file. */
+  private interface Damage {
+    Path apply(Path copy) throws IOException;
+  }
+
   /** A copy of the run with {@code damage} done to it; the damaged file's name is returned. */
-  private static Path damagedCopy(String name, Function<Path, Path> damage) throws IOException {
+  private static Path damagedCopy(String name, Damage damage) throws IOException {
     Path copy = temp.resolve(name);
     try (Stream<Path> files = Files.walk(run)) {
       for (Path f : files.toList()) {
@@ -78,11 +82,9 @@ class DamagedCheckpointEndToEndTest {
     return damage.apply(copy);
   }
 
-  private static Path cut(Path file, long length) {
+  private static Path cut(Path file, long length) throws IOException {
     try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
       f.setLength(length);
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
     }
     return file;
   }
@@ -110,13 +112,7 @@ class DamagedCheckpointEndToEndTest {
   private static void evaluateCut(String suffix, long... lengths) throws IOException {
     for (long length : lengths) {
       String name = "cut" + suffix.replace('.', '-') + length;
-      Path damaged = damagedCopy(name, c -> {
-        try {
-          return cut(file(c, suffix), length);
-        } catch (IOException e) {
-          throw new java.io.UncheckedIOException(e);
-        }
-      });
+      Path damaged = damagedCopy(name, c -> cut(file(c, suffix), length));
       assertFailsNaming(damaged, args("evaluate", RECIPE, "--checkpoint", temp.resolve(name).toString()));
     }
   }
@@ -124,14 +120,8 @@ class DamagedCheckpointEndToEndTest {
   @Test
   void anotherRunsDataFileFailsItsChecksums() throws IOException {
     Path copy = temp.resolve("swapped");
-    Path damaged = damagedCopy("swapped", c -> {
-      try {
-        Path data = file(c, ".data-00000-of-00001");
-        return Files.copy(file(other, ".data-00000-of-00001"), data, StandardCopyOption.REPLACE_EXISTING);
-      } catch (IOException e) {
-        throw new java.io.UncheckedIOException(e);
-      }
-    });
+    Path damaged = damagedCopy("swapped", c -> Files.copy(
+        file(other, ".data-00000-of-00001"), file(c, ".data-00000-of-00001"), StandardCopyOption.REPLACE_EXISTING));
     assertFailsNaming(damaged, args("evaluate", RECIPE, "--checkpoint", copy.toString()));
   }
 
@@ -139,13 +129,9 @@ class DamagedCheckpointEndToEndTest {
   void aMissingDataFileAndEveryCommandThatRestores() throws IOException {
     Path copy = temp.resolve("missing");
     Path damaged = damagedCopy("missing", c -> {
-      try {
-        Path data = file(c, ".data-00000-of-00001");
-        Files.delete(data);
-        return data;
-      } catch (IOException e) {
-        throw new java.io.UncheckedIOException(e);
-      }
+      Path data = file(c, ".data-00000-of-00001");
+      Files.delete(data);
+      return data;
     });
     assertFailsNaming(damaged, args("evaluate", RECIPE, "--checkpoint", copy.toString()));
     Path image = temp.resolve("street.png");
