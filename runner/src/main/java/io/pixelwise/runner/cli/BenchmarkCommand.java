@@ -1,6 +1,6 @@
 package io.pixelwise.runner.cli;
 
-import com.typesafe.config.Config;
+import io.pixelwise.runner.config.Settings;
 import io.pixelwise.api.data.SampleSource;
 import io.pixelwise.api.data.Split;
 import io.pixelwise.runner.data.Batch;
@@ -60,16 +60,16 @@ final class BenchmarkCommand implements Callable<Integer> {
     }
     Setup setup = Setup.load(config);
     setup.prepareEngine();
-    Config c = setup.config();
+    Settings c = setup.settings();
     Experiment experiment = setup.experiment();
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("input", experiment.inputSize().width() + "x" + experiment.inputSize().height());
-    out.put("batch_size", c.getInt("train.batch-size"));
+    out.put("batch_size", c.train().batchSize());
     out.put("cpus", Runtime.getRuntime().availableProcessors());
     out.put("onednn", System.getenv("TF_ENABLE_ONEDNN_OPTS"));
-    out.put("precision", c.getString("runtime.precision"));
+    out.put("precision", c.runtime().engine().precision().toString());
     out.put("png_decoder", io.pixelwise.api.data.ImageFiles.libdeflateInUse() ? "libdeflate" : "libpng (zlib)");
-    ExecutorService workers = Executors.newFixedThreadPool(Math.max(1, c.getInt("data.workers")));
+    ExecutorService workers = Executors.newFixedThreadPool(c.data().workers());
     try {
       SampleSource files = experiment.dataset().split(Split.TRAIN);
       int n = Math.min(images, files.size());
@@ -112,14 +112,14 @@ final class BenchmarkCommand implements Callable<Integer> {
   }
 
   /** Batches through the loader as training reads them (shuffled, flipped, prefetched). */
-  private static double pipeline(SampleSource source, Experiment experiment, Config c, ExecutorService workers) {
+  private static double pipeline(SampleSource source, Experiment experiment, Settings c, ExecutorService workers) {
     BatchLoader.Options options =
-        new BatchLoader.Options(c.getInt("train.batch-size"), experiment.inputSize(), experiment.channels(), 1L,
-            c.getBoolean("data.hflip"), c.getInt("data.prefetch"));
+        new BatchLoader.Options(c.train().batchSize(), experiment.inputSize(), experiment.channels(), 1L,
+            c.data().hflip(), c.data().prefetch());
     // Untimed: loading the native decoders and compiling the hot loops are once per process, not per
     // image; a first epoch reads thousands of files, so its steady rate is what is measured. The
     // workers load two samples per thread first (per-thread decoders and buffers are made then).
-    int threads = Math.max(1, c.getInt("data.workers"));
+    int threads = c.data().workers();
     List<Callable<Object>> warmUp = new ArrayList<>();
     for (int i = 0; i < 2 * threads; i++) {
       int index = i % source.size();
@@ -147,9 +147,9 @@ final class BenchmarkCommand implements Callable<Integer> {
     return count / seconds(start);
   }
 
-  private void model(Experiment experiment, Config c, SampleSource source, ExecutorService workers, Map<String, Object> out)
+  private void model(Experiment experiment, Settings c, SampleSource source, ExecutorService workers, Map<String, Object> out)
       throws Exception {
-    int batchSize = c.getInt("train.batch-size");
+    int batchSize = c.train().batchSize();
     Batch batch;
     BatchLoader.Options options =
         new BatchLoader.Options(batchSize, experiment.inputSize(), experiment.channels(), 1L, false, 1);
@@ -160,7 +160,7 @@ final class BenchmarkCommand implements Callable<Integer> {
     try (Batch fed = batch;
         SegmentationGraph graph = experiment.buildGraph();
         ModelSession session =
-            new ModelSession(graph, EngineOptions.fromConfig(c.getConfig("runtime")))) {
+            new ModelSession(graph, c.runtime().engine())) {
       session.initialize();
       out.put("parameters", graph.parameterCount());
       out.put("inter_op_threads", session.interOpThreads());

@@ -109,7 +109,7 @@ final class DatasetsCommand {
     public Integer call() throws Exception {
       Setup setup = Setup.load(config);
       Experiment experiment = setup.experiment();
-      ExecutorService workers = Executors.newFixedThreadPool(Math.max(1, setup.config().getInt("data.workers")));
+      ExecutorService workers = Executors.newFixedThreadPool(setup.settings().data().workers());
       try {
         for (Split split : Split.values()) {
           SampleSource cached;

@@ -38,15 +38,15 @@ final class EvaluateCommand implements Callable<Integer> {
     Path prefix = checkpoint.prefix();
     setup.prepareEngine();
     Experiment experiment = setup.experiment();
-    var c = setup.config();
-    ExecutorService workers = Executors.newFixedThreadPool(Math.max(1, c.getInt("data.workers")));
+    var c = setup.settings();
+    ExecutorService workers = Executors.newFixedThreadPool(c.data().workers());
     try (Setup.TrainedModel model = setup.restore(experiment, prefix)) {
       ModelSession session = model.session();
       Evaluator.Evaluation eval =
           Evaluator.run(
               session,
               experiment.samples(which, workers),
-              new BatchLoader.Options(c.getInt("eval.batch-size"), experiment.inputSize(), experiment.channels(), null, false, c.getInt("data.prefetch")),
+              new BatchLoader.Options(c.eval().batchSize(), experiment.inputSize(), experiment.channels(), null, false, c.data().prefetch()),
               experiment.newMetrics(),
               workers,
               "evaluate");

@@ -32,7 +32,6 @@ final class ExportCommand implements Callable<Integer> {
     Path prefix = checkpoint.prefix();
     setup.prepareEngine();
     Experiment experiment = setup.experiment();
-    Config c = setup.config();
     Map<String, float[]> trained;
     try (Setup.TrainedModel model = setup.restore(experiment, prefix)) {
       ModelSession session = model.session();

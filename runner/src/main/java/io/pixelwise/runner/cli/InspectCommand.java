@@ -53,7 +53,6 @@ final class InspectCommand implements Callable<Integer> {
     Path prefix = checkpoint.prefix();
     setup.prepareEngine();
     Experiment experiment = setup.experiment();
-    Config c = setup.config();
     try (Setup.TrainedModel model = setup.restore(experiment, prefix)) {
       ModelSession session = model.session();
       SegmentationGraph graph = model.graph();

@@ -41,7 +41,6 @@ final class PredictCommand implements Callable<Integer> {
     List<Path> files = Predictor.inputs(input);
     setup.prepareEngine();
     Experiment experiment = setup.experiment();
-    var c = setup.config();
     try (Setup.TrainedModel model = setup.restore(experiment, prefix)) {
       ModelSession session = model.session();
       int n = new Predictor(session, experiment.classes(), experiment.inputSize(), experiment.channels()).run(files, output, confidence);

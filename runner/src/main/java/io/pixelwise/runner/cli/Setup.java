@@ -4,9 +4,8 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigResolveOptions;
 import com.typesafe.config.ConfigUtil;
-import io.pixelwise.api.plugin.ComponentKind;
 import io.pixelwise.runner.config.ComponentSpec;
-import io.pixelwise.runner.config.ComponentSpecs;
+import io.pixelwise.runner.config.Settings;
 import io.pixelwise.runner.config.ConfigLoader;
 import io.pixelwise.runner.config.ConfigProblemsException;
 import io.pixelwise.runner.config.LoadedConfig;
@@ -33,13 +32,18 @@ final class Setup {
   private static final Logger LOG = LoggerFactory.getLogger(Setup.class);
   private final PluginRegistry plugins;
   private final LoadedConfig loaded;
+  private final Settings settings;
 
-  private Setup(PluginRegistry plugins, LoadedConfig loaded) {
+  private Setup(PluginRegistry plugins, LoadedConfig loaded, Settings settings) {
     this.plugins = plugins;
     this.loaded = loaded;
+    this.settings = settings;
   }
 
-  /** Finds the plugins and loads, validates and resolves the experiment; fails before any work. */
+  /**
+   * Finds the plugins, loads, validates and resolves the experiment and reads its settings; fails
+   * before any work.
+   */
   static Setup load(ConfigOptions options) {
     if (options.conf == null) {
       throw new IllegalArgumentException("missing CONF: an experiment file or bundled recipe name, e.g. synthetic-simple");
@@ -57,9 +61,10 @@ final class Setup {
       plugins = plugins(Path.of(dir), !dir.equals(fallback));
     }
     LoadedConfig loaded = ConfigLoader.load(options.conf, sets, plugins.classLoaders(), plugins.names());
-    io.pixelwise.api.data.ImageFiles.setMaxPixels(loaded.config().getLong("data.max-image-pixels"));
-    io.pixelwise.api.data.ImageFiles.setLibdeflate(loaded.config().getBoolean("data.libdeflate"));
-    return new Setup(plugins, loaded);
+    Settings settings = Settings.from(loaded.config());
+    io.pixelwise.api.data.ImageFiles.setMaxPixels(settings.data().maxImagePixels());
+    io.pixelwise.api.data.ImageFiles.setLibdeflate(settings.data().libdeflate());
+    return new Setup(plugins, loaded, settings);
   }
 
   /** The built-in plugins and those in {@code dir}; a missing folder is an error only if {@code required}. */
@@ -69,7 +74,7 @@ final class Setup {
 
   /** {@code plugins.dir} of the runner's reference.conf. */
   static String defaultPluginsDir() {
-    return ConfigLoader.reference(List.of(Setup.class.getClassLoader())).getString("plugins.dir");
+    return Settings.pluginsDir(ConfigLoader.reference(List.of(Setup.class.getClassLoader())));
   }
 
   /**
@@ -80,14 +85,14 @@ final class Setup {
     try {
       Config user = ConfigLoader.read(conf, sets, List.of(Setup.class.getClassLoader()))
           .resolve(ConfigResolveOptions.defaults().setAllowUnresolved(true));
-      return user.hasPath("plugins.dir") ? Optional.of(user.getString("plugins.dir")) : Optional.empty();
+      return Settings.pluginsDirIfSet(user);
     } catch (ConfigProblemsException | ConfigException e) {
       return Optional.empty();
     }
   }
 
-  Config config() {
-    return loaded.config();
+  Settings settings() {
+    return settings;
   }
 
   String render() {
@@ -95,7 +100,7 @@ final class Setup {
   }
 
   Experiment experiment() {
-    return new Experiment(loaded.config(), plugins);
+    return new Experiment(loaded.config(), settings, plugins);
   }
 
   /**
@@ -104,12 +109,11 @@ final class Setup {
    * device checked. Logs what was chosen and why.
    */
   void prepareEngine() {
-    Config runtime = config().getConfig("runtime");
-    EngineOptions engine = EngineOptions.fromConfig(runtime);
+    EngineOptions engine = settings.runtime().engine();
     OneDnnChoice onednn = oneDnnChoice();
     Map<String, String> env = new LinkedHashMap<>();
     env.put("TF_ENABLE_ONEDNN_OPTS", onednn.on() ? "1" : "0");
-    if (config().getBoolean("train.deterministic")) {
+    if (settings.train().deterministic()) {
       // TensorFlow picks deterministic kernels (and refuses ops that have none) when this is set
       // before it loads; initialisation, data order, augmentation and dropout are seeded anyway.
       env.put("TF_DETERMINISTIC_OPS", "1");
@@ -154,11 +158,11 @@ final class Setup {
       case MIXED_FLOAT16 -> LOG.info(
           "precision mixed-float16: TensorFlow's auto_mixed_precision computes convolutions and matrix products in"
               + " float16 on GPUs of compute capability 7.0 or more (variables stay float32); dynamic loss scale from {}",
-          config().getDouble("runtime.loss-scale.initial"));
+          settings.runtime().lossScale().initial());
       case MIXED_FLOAT16_EMULATED -> LOG.info(
           "precision mixed-float16-emulated: float32 kernels with float16 rounding on the CPU, to check float16"
               + " numerics (slower than float32); dynamic loss scale from {}",
-          config().getDouble("runtime.loss-scale.initial"));
+          settings.runtime().lossScale().initial());
       case MIXED_BFLOAT16 -> LOG.info(
           "precision mixed-bfloat16: TensorFlow's oneDNN rewrite computes convolutions and matrix products in"
               + " bfloat16 on the CPU (variables, losses and reductions stay float32)");
@@ -176,9 +180,9 @@ final class Setup {
 
   /** {@code runtime.onednn}, with {@code auto} resolved by the configured backbone's preference. */
   OneDnnChoice oneDnnChoice() {
-    ComponentSpec backbone = ComponentSpecs.single(config(), ComponentKind.BACKBONE, "model.backbone");
+    ComponentSpec backbone = settings.model().backbone();
     return OneDnnChoice.resolve(
-        config().getString("runtime.onednn"), backbone.name(), plugins.backbone(backbone.name()).onednn(backbone.options()));
+        settings.runtime().onednn(), backbone.name(), plugins.backbone(backbone.name()).onednn(backbone.options()));
   }
 
   /** A trained model ready to use: its graph, and a session holding a checkpoint's values. */
@@ -199,7 +203,7 @@ final class Setup {
     SegmentationGraph graph = experiment.buildInferenceGraph();
     ModelSession session = null;
     try {
-      session = new ModelSession(graph, EngineOptions.fromConfig(config().getConfig("runtime")));
+      session = new ModelSession(graph, settings.runtime().engine());
       session.initialize();
       session.restore(prefix);
       return new TrainedModel(graph, session);

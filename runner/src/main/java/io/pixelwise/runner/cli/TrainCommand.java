@@ -51,10 +51,10 @@ final class TrainCommand implements Callable<Integer> {
     }
     try (RunFolder run = resume != null
         ? RunFolder.open(resume)
-        : RunFolder.create(out, Path.of(setup.config().getString("output.dir")), experiment.name())) {
+        : RunFolder.create(out, setup.settings().output().dir(), experiment.name())) {
       Trainer.Resume from = null;
       if (resume != null) {
-        from = Trainer.Resume.from(run, setup.config().getString("train.best-by"));
+        from = Trainer.Resume.from(run, setup.settings().train().bestBy());
       } else {
         Files.writeString(run.configFile(), experiment.render());
       }
@@ -74,7 +74,7 @@ final class TrainCommand implements Callable<Integer> {
       }
       LOG.info(
           "done: {} steps, best {} = {} at {}; metrics in {}",
-          summary.steps(), setup.config().getString("train.best-by"), String.format("%.4f", summary.bestScore()),
+          summary.steps(), setup.settings().train().bestBy(), String.format("%.4f", summary.bestScore()),
           summary.bestCheckpoint(), run.metricsJson());
     }
     return 0;

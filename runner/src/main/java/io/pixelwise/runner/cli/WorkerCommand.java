@@ -33,8 +33,8 @@ final class WorkerCommand implements Callable<Integer> {
     Setup setup = Setup.load(config);
     setup.prepareEngine();
     // The cluster and the devices, and the data with shards: the model is the chief's business.
-    var devices = Devices.parse("runtime.devices", setup.config().getStringList("runtime.devices"));
-    Cluster cluster = Cluster.fromConfig(setup.config().getConfig("cluster")).orElseThrow(() -> new IllegalArgumentException(
+    var devices = setup.settings().runtime().engine().replicas();
+    Cluster cluster = setup.settings().cluster().orElseThrow(() -> new IllegalArgumentException(
         "cluster.workers is empty: a worker serves a cluster, e.g. --set 'cluster.workers=[\"host1:2222\", \"host2:2222\"]'"
             + " --set cluster.task-index=1"));
     if (cluster.chief()) {

@@ -1,10 +1,8 @@
 package io.pixelwise.runner.data;
 
 import io.pixelwise.api.data.ImageFiles;
-import com.typesafe.config.Config;
 import io.pixelwise.api.data.LabelMap;
 import io.pixelwise.api.data.RasterImage;
-import java.util.List;
 import java.util.SplittableRandom;
 
 /**
@@ -36,15 +34,9 @@ public record Augmentation(
     }
   }
 
-  /** From {@code data.augment}: {@code scale = [min, max]}, {@code brightness}, {@code contrast}, {@code saturation}. */
-  public static Augmentation fromConfig(Config augment, int ignoreId) {
-    List<Double> scale = augment.getDoubleList("scale");
-    if (scale.size() != 2) {
-      throw new IllegalArgumentException("data.augment.scale: expected [min, max], got " + scale);
-    }
-    return new Augmentation(
-        scale.get(0), scale.get(1), augment.getDouble("brightness"), augment.getDouble("contrast"),
-        augment.getDouble("saturation"), ignoreId);
+  /** This augmentation, padding labels with {@code id}. */
+  public Augmentation withIgnoreId(int id) {
+    return new Augmentation(minScale, maxScale, brightness, contrast, saturation, id);
   }
 
   public boolean isNone() {

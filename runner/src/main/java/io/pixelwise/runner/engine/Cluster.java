@@ -1,6 +1,5 @@
 package io.pixelwise.runner.engine;
 
-import com.typesafe.config.Config;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -44,9 +43,14 @@ public final class Cluster {
     this.exitAfterMs = exitAfterMs;
   }
 
-  /** The {@code cluster} section; empty when it lists no workers (one process). */
-  public static Optional<Cluster> fromConfig(Config c) {
-    List<String> workers = c.getStringList("workers");
+  /**
+   * The {@code cluster} section's values, checked; empty when it lists no workers (one process).
+   *
+   * @param input {@code shards} (each worker reads its share of every batch) or {@code chief}
+   * @throws IllegalArgumentException naming the key and value that are wrong
+   */
+  public static Optional<Cluster> of(
+      List<String> workers, int task, double timeout, double exitAfter, String input) {
     if (workers.isEmpty()) {
       return Optional.empty();
     }
@@ -70,20 +74,16 @@ public final class Cluster {
     if (workers.stream().distinct().count() != workers.size()) {
       throw new IllegalArgumentException("cluster.workers lists an address twice: " + workers);
     }
-    int task = c.getInt("task-index");
     if (task < 0 || task >= workers.size()) {
       throw new IllegalArgumentException(
           "cluster.task-index = " + task + ": expected 0 (the chief) to " + (workers.size() - 1) + " for the "
               + workers.size() + " cluster.workers");
     }
-    double timeout = c.getDouble("step-timeout-seconds");
-    double exitAfter = c.getDouble("worker-exit-after-seconds");
     if (!(timeout > 0) || !(exitAfter > 0)) {
       throw new IllegalArgumentException(
           "cluster.step-timeout-seconds and cluster.worker-exit-after-seconds must be > 0, got " + timeout + " and "
               + exitAfter);
     }
-    String input = c.hasPath("input") ? c.getString("input") : "shards";
     if (!input.equals("shards") && !input.equals("chief")) {
       throw new IllegalArgumentException(
           "cluster.input: expected shards (each worker reads its share of every batch) or chief (the chief reads"

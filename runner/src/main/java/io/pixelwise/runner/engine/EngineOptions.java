@@ -1,6 +1,5 @@
 package io.pixelwise.runner.engine;
 
-import com.typesafe.config.Config;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -14,7 +13,7 @@ import org.tensorflow.proto.OptimizerOptions;
 import org.tensorflow.proto.RewriterConfig;
 
 /**
- * How TensorFlow runs a graph, from {@code runtime.*}: the device, thread pools, XLA, the
+ * How TensorFlow runs a graph ({@code runtime.*}): the device, thread pools, XLA, the
  * Grappler passes that may be switched and the precision (mixed precision is a Grappler rewrite).
  *
  * @param device {@code runtime.device}, used when {@code replicas} is empty
@@ -36,7 +35,7 @@ public record EngineOptions(
     boolean hugePages) {
 
   /** The Grappler passes {@code runtime.graph-optimizations} switches, by config key. */
-  static final Map<String, BiConsumer<RewriterConfig.Builder, RewriterConfig.Toggle>> PASSES = new LinkedHashMap<>();
+  public static final Map<String, BiConsumer<RewriterConfig.Builder, RewriterConfig.Toggle>> PASSES = new LinkedHashMap<>();
 
   static {
     PASSES.put("constant-folding", RewriterConfig.Builder::setConstantFolding);
@@ -78,51 +77,6 @@ public record EngineOptions(
     if (refusal != null) {
       throw new IllegalArgumentException(refusal);
     }
-  }
-
-  /**
-   * Reads the {@code runtime} section of a validated config.
-   *
-   * @throws IllegalArgumentException naming the key and value that are wrong
-   */
-  public static EngineOptions fromConfig(Config runtime) {
-    Map<String, RewriterConfig.Toggle> passes = new LinkedHashMap<>();
-    Config g = runtime.getConfig("graph-optimizations");
-    for (String pass : PASSES.keySet()) {
-      passes.put(pass, toggle("runtime.graph-optimizations." + pass, g.getString(pass)));
-    }
-    for (var e : g.root().keySet()) {
-      if (!PASSES.containsKey(e)) {
-        throw new IllegalArgumentException(
-            "runtime.graph-optimizations." + e + ": unknown pass; expected one of " + String.join(", ", PASSES.keySet()));
-      }
-    }
-    return new EngineOptions(
-        Device.parse(runtime.getString("device")),
-        runtime.hasPath("devices") ? Devices.parse("runtime.devices", runtime.getStringList("devices")) : List.of(),
-        runtime.getInt("intra-op-threads"),
-        runtime.getInt("inter-op-threads"),
-        onOff("runtime.xla", runtime.getString("xla")),
-        passes,
-        Precision.parse(runtime.getString("precision")),
-        onOff("runtime.huge-pages", runtime.getString("huge-pages")));
-  }
-
-  private static RewriterConfig.Toggle toggle(String key, String value) {
-    return switch (value.toLowerCase(Locale.ROOT)) {
-      case "default" -> RewriterConfig.Toggle.DEFAULT;
-      case "on" -> RewriterConfig.Toggle.ON;
-      case "off" -> RewriterConfig.Toggle.OFF;
-      default -> throw new IllegalArgumentException(key + ": expected default, on or off, got '" + value + "'");
-    };
-  }
-
-  private static boolean onOff(String key, String value) {
-    return switch (value.toLowerCase(Locale.ROOT)) {
-      case "on" -> true;
-      case "off" -> false;
-      default -> throw new IllegalArgumentException(key + ": expected on or off, got '" + value + "'");
-    };
   }
 
   /** Trainable parameters from which a model counts as large for {@link #interOpThreadsFor}. */

@@ -1,7 +1,5 @@
 package io.pixelwise.runner.engine;
 
-import com.typesafe.config.Config;
-
 /**
  * Learning rate as a function of the 0-based step. Computed on the Java side and fed each step,
  * so a resumed run only needs the step to continue the schedule.
@@ -29,26 +27,5 @@ public interface LearningRateSchedule {
 
   static LearningRateSchedule constant(double base) {
     return step -> base;
-  }
-
-  /**
-   * @param schedule the {@code schedule} section
-   * @param base the optimizer's learning rate
-   */
-  static LearningRateSchedule fromConfig(Config schedule, double base, long totalSteps) {
-    String name = schedule.getString("name");
-    return switch (name) {
-      case "poly" ->
-          poly(
-              base,
-              schedule.getDouble("end-learning-rate"),
-              schedule.getDouble("power"),
-              totalSteps,
-              schedule.getLong("warmup-steps"));
-      case "constant" -> constant(base);
-      default ->
-          throw new IllegalArgumentException(
-              "schedule.name: unknown schedule '" + name + "'; known: poly, constant");
-    };
   }
 }

@@ -1,7 +1,5 @@
 package io.pixelwise.runner.engine;
 
-import com.typesafe.config.Config;
-
 /**
  * Dynamic loss scaling for float16 training ({@code runtime.loss-scale}), as Keras'
  * LossScaleOptimizer does it: the loss is multiplied by a scale S before the gradients are taken,
@@ -26,10 +24,5 @@ public record LossScale(float initial, int growthSteps) {
     if (growthSteps < 1) {
       throw new IllegalArgumentException("runtime.loss-scale.growth-steps: expected 1 or more, got " + growthSteps);
     }
-  }
-
-  /** From the {@code runtime.loss-scale} section. */
-  public static LossScale fromConfig(Config c) {
-    return new LossScale((float) c.getDouble("initial"), c.getInt("growth-steps"));
   }
 }

@@ -1,6 +1,5 @@
 package io.pixelwise.runner.engine;
 
-import com.typesafe.config.Config;
 import io.pixelwise.api.graph.GraphContext;
 import io.pixelwise.api.graph.Initializers;
 import io.pixelwise.api.graph.ModelVariable;
@@ -78,27 +77,6 @@ public abstract class Optimizer {
       }
     }
     return lr;
-  }
-
-  /** From the {@code optimizer} config section. */
-  public static Optimizer fromConfig(Config c) {
-    List<LrMultiplier> factors = new ArrayList<>();
-    for (Config m : c.getConfigList("lr-multipliers")) {
-      factors.add(new LrMultiplier(m.getString("variables"), m.getDouble("multiplier")));
-    }
-    return byName(c).withMultipliers(factors);
-  }
-
-  private static Optimizer byName(Config c) {
-    String name = c.getString("name");
-    return switch (name) {
-      case "adam" ->
-          new Adam((float) c.getDouble("beta1"), (float) c.getDouble("beta2"), (float) c.getDouble("epsilon"));
-      case "momentum" -> new Momentum((float) c.getDouble("momentum"), c.getBoolean("nesterov"));
-      default ->
-          throw new IllegalArgumentException(
-              "optimizer.name: unknown optimizer '" + name + "'; known: adam, momentum");
-    };
   }
 
   static GraphContext slotScope(GraphContext slots, ModelVariable v) {

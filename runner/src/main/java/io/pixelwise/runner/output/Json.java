@@ -24,6 +24,20 @@ public final class Json {
         + "\n";
   }
 
+  /**
+   * A JSON object file as plain maps, lists, strings, numbers and booleans.
+   *
+   * @throws IllegalArgumentException naming the file, if it is not a JSON object
+   */
+  public static Map<String, Object> read(Path file) {
+    try {
+      return com.typesafe.config.ConfigFactory.parseFile(
+          file.toFile(), com.typesafe.config.ConfigParseOptions.defaults().setAllowMissing(false)).root().unwrapped();
+    } catch (com.typesafe.config.ConfigException e) {
+      throw new IllegalArgumentException("cannot read " + file + ": " + e.getMessage(), e);
+    }
+  }
+
   /** Writes via a temporary file and a rename, so readers never see half a file. */
   public static void write(Path file, Object value) throws IOException {
     writeAtomically(file, render(value));

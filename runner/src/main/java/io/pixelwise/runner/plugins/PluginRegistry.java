@@ -214,7 +214,7 @@ public final class PluginRegistry {
         if (version == null && Files.isRegularFile(path)) {
           try (JarFile jar = new JarFile(path.toFile())) {
             var manifest = jar.getManifest();
-            version = manifest == null ? null : manifest.getMainAttributes().getValue("Implementation-Version");
+            version = manifest == null ? null : manifest.getMainAttributes().getValue(java.util.jar.Attributes.Name.IMPLEMENTATION_VERSION);
           }
         }
       } catch (URISyntaxException | IllegalArgumentException | java.io.IOException e) {

@@ -1,6 +1,5 @@
 package io.pixelwise.runner.train;
 
-import com.typesafe.config.ConfigFactory;
 import io.pixelwise.runner.engine.ModelSession;
 import io.pixelwise.runner.output.Json;
 import java.io.IOException;
@@ -26,9 +25,13 @@ public final class CheckpointStore {
   private final Path dir;
   private final int keep;
 
+  /** @param keep the newest checkpoints to keep besides the best, at least 1 */
   public CheckpointStore(Path dir, int keep) {
+    if (keep < 1) {
+      throw new IllegalArgumentException("train.keep-checkpoints must be >= 1, got " + keep);
+    }
     this.dir = dir;
-    this.keep = Math.max(1, keep);
+    this.keep = keep;
   }
 
   /** Saves all variables and returns the checkpoint's name. */
@@ -72,19 +75,28 @@ public final class CheckpointStore {
           .sorted()
           .forEach(names::add);
     }
-    String best = pointer(BEST).orElse("");
-    String latest = pointer(LATEST).orElse("");
-    for (int i = 0; i < names.size() - keep; i++) {
-      String n = names.get(i);
-      if (n.equals(best) || n.equals(latest)) {
-        continue;
-      }
+    for (String n : toDelete(names, keep, pointer(BEST).orElse(""), pointer(LATEST).orElse(""))) {
       try (Stream<Path> files = Files.list(dir)) {
         for (Path f : files.filter(p -> p.getFileName().toString().startsWith(n + ".")).toList()) {
           Files.deleteIfExists(f);
         }
       }
     }
+  }
+
+  /**
+   * The retention rule: of {@code names}, oldest first, all but the newest {@code keep}, except
+   * the ones the {@code best} and {@code latest} pointers name.
+   */
+  static List<String> toDelete(List<String> names, int keep, String best, String latest) {
+    List<String> delete = new ArrayList<>();
+    for (int i = 0; i < names.size() - keep; i++) {
+      String n = names.get(i);
+      if (!n.equals(best) && !n.equals(latest)) {
+        delete.add(n);
+      }
+    }
+    return delete;
   }
 
   /**
@@ -124,6 +136,6 @@ public final class CheckpointStore {
     if (!Files.isRegularFile(json)) {
       return Map.of();
     }
-    return ConfigFactory.parseFile(json.toFile()).root().unwrapped();
+    return Json.read(json);
   }
 }

@@ -13,15 +13,12 @@ import io.pixelwise.api.loss.ContextualLossFactory;
 import io.pixelwise.api.loss.LossContext;
 import io.pixelwise.api.loss.LossFactory;
 import io.pixelwise.api.metric.Metric;
-import io.pixelwise.api.plugin.ComponentKind;
 import io.pixelwise.runner.config.ComponentSpec;
-import io.pixelwise.runner.config.ComponentSpecs;
+import io.pixelwise.runner.config.DataSettings;
+import io.pixelwise.runner.config.ModelSettings;
+import io.pixelwise.runner.config.Settings;
 import io.pixelwise.runner.data.SampleCache;
 import io.pixelwise.runner.engine.Cluster;
-import io.pixelwise.runner.engine.Devices;
-import io.pixelwise.runner.engine.LossScale;
-import io.pixelwise.runner.engine.Optimizer;
-import io.pixelwise.runner.engine.Precision;
 import io.pixelwise.runner.engine.SegmentationGraph;
 import io.pixelwise.runner.engine.WeightedLoss;
 import io.pixelwise.runner.plugins.PluginRegistry;
@@ -51,88 +48,68 @@ public final class Experiment {
   private static final Logger LOG = LoggerFactory.getLogger(Experiment.class);
 
   private Config config;
+  private Settings settings;
   private final PluginRegistry plugins;
-  private final ComponentSpec datasetSpec;
   private final Dataset dataset;
-  private final InputSize inputSize;
-  private final List<ComponentSpec> metricSpecs;
-  private final Optimizer optimizer;
-  /** Dynamic loss scaling of the training step (float16 precisions), or null. */
-  private final LossScale lossScale;
-  private final List<DeviceSpec> devices;
-  private final Optional<Cluster> cluster;
   private final boolean binary;
   private final List<WeightedLoss.Term> losses = new ArrayList<>();
   private ClassFrequencies frequencies;
   private boolean counted;
   private Path storedFrequencies;
 
+  /** From a loaded config; its {@link Settings} are read (and checked) here. */
   public Experiment(Config config, PluginRegistry plugins) {
+    this(config, Settings.from(config), plugins);
+  }
+
+  /**
+   * @param config the loaded config, kept to be written to the run folder
+   * @param settings read from {@code config}
+   */
+  public Experiment(Config config, Settings settings, PluginRegistry plugins) {
     this.config = config;
+    this.settings = settings;
     this.plugins = plugins;
-    this.inputSize = new InputSize(config.getInt("data.height"), config.getInt("data.width"));
-    this.datasetSpec = ComponentSpecs.single(config, ComponentKind.DATASET, "dataset");
-    this.dataset = plugins.dataset(datasetSpec.name()).create(datasetSpec.options(), inputSize);
-    this.metricSpecs = ComponentSpecs.list(config, ComponentKind.METRIC, "eval.metrics");
-    // Built here so that its options fail before any run folder exists; it holds no graph state.
-    this.optimizer = Optimizer.fromConfig(config.getConfig("optimizer"));
-    // Checked whatever the precision, so that a bad value never waits for a float16 run to show.
-    LossScale scale = LossScale.fromConfig(config.getConfig("runtime.loss-scale"));
-    this.lossScale = Precision.parse(config.getString("runtime.precision")).scalesLoss() ? scale : null;
-    this.devices = Devices.parse("runtime.devices", config.getStringList("runtime.devices"));
-    this.cluster = Cluster.fromConfig(config.getConfig("cluster"));
-    int batch = config.getInt("train.batch-size");
+    ComponentSpec datasetSpec = settings.dataset();
+    this.dataset = plugins.dataset(datasetSpec.name()).create(datasetSpec.options(), inputSize());
+    int batch = settings.train().batchSize();
     int replicas = trainingDevices().size();
     if (replicas > 1 && batch < replicas) {
       throw new IllegalArgumentException(
           "train.batch-size = " + batch + " is smaller than the " + replicas + " replicas (runtime.devices"
-              + (cluster.isPresent() ? " on each of the cluster.workers" : "") + "): each replica trains on its"
+              + (cluster().isPresent() ? " on each of the cluster.workers" : "") + "): each replica trains on its"
               + " share of a batch, so give it at least one image per replica");
     }
-    // Likewise the backbone's and head's options (each graph gets fresh instances: graphSpec).
-    ComponentSpec backbone = ComponentSpecs.single(config, ComponentKind.BACKBONE, "model.backbone");
-    plugins.backbone(backbone.name()).create(backbone.options());
-    ComponentSpec head = ComponentSpecs.single(config, ComponentKind.HEAD, "model.head");
-    plugins.head(head.name()).create(head.options());
-    String normalization = config.getString("data.normalization");
-    switch (normalization) {
-      case "config" -> {}
-      case "train-split" -> this.config = withTrainSplitStatistics(config);
-      default -> throw new IllegalArgumentException(
-          "data.normalization: expected config or train-split, got '" + normalization + "'");
+    // The backbone's and head's options fail here, before any work (each graph gets fresh
+    // instances: graphSpec).
+    ModelSettings model = settings.model();
+    plugins.backbone(model.backbone().name()).create(model.backbone().options());
+    plugins.head(model.head().name()).create(model.head().options());
+    if (settings.data().trainSplitNormalization()) {
+      withTrainSplitStatistics();
     }
-    this.binary = binaryOutput(config.getString("model.output"), datasetSpec.name(), dataset.classes());
+    this.binary = binaryOutput(model.sigmoid(), datasetSpec.name(), dataset.classes());
     LossContext context = new LossContext(classes(), binary, this::trainFrequencies);
-    for (ComponentSpec spec : ComponentSpecs.list(config, ComponentKind.LOSS, "loss")) {
-      double weight = spec.extra().getDouble("weight");
-      if (!(weight > 0) || Double.isInfinite(weight)) {
-        throw new IllegalArgumentException(spec.path() + ".weight: expected a number > 0, got " + weight);
-      }
+    for (Settings.LossTerm term : settings.losses()) {
+      ComponentSpec spec = term.spec();
       LossFactory factory = plugins.loss(spec.name());
       if (binary && !(factory instanceof ContextualLossFactory)) {
         throw new IllegalArgumentException(
             spec.path() + ": loss '" + spec.name() + "' takes one logit per class (its plugin registers a plain"
                 + " LossFactory, api 1.0), so it cannot train a model with model.output = sigmoid");
       }
-      losses.add(new WeightedLoss.Term(spec.name(), weight, factory.create(spec.options(), context)));
+      losses.add(new WeightedLoss.Term(spec.name(), term.weight(), factory.create(spec.options(), context)));
     }
   }
 
-  private static boolean binaryOutput(String output, String datasetName, ClassInfo classes) {
-    return switch (output) {
-      case "softmax" -> false;
-      case "sigmoid" -> {
-        if (classes.size() != 2) {
-          throw new IllegalArgumentException(
-              "model.output = sigmoid needs a dataset with 2 classes (background, foreground); '" + datasetName
-                  + "' has " + classes.size() + " (" + String.join(", ", classes.names())
-                  + "): use model.output = softmax");
-        }
-        yield true;
-      }
-      default -> throw new IllegalArgumentException(
-          "model.output: expected softmax or sigmoid, got '" + output + "'");
-    };
+  private static boolean binaryOutput(boolean sigmoid, String datasetName, ClassInfo classes) {
+    if (sigmoid && classes.size() != 2) {
+      throw new IllegalArgumentException(
+          "model.output = sigmoid needs a dataset with 2 classes (background, foreground); '" + datasetName
+              + "' has " + classes.size() + " (" + String.join(", ", classes.names())
+              + "): use model.output = softmax");
+    }
+    return sigmoid;
   }
 
   /** The configured losses with their weights, in config order. */
@@ -174,7 +151,7 @@ public final class Experiment {
           LOG.info("no {}; counting the train split again", storedFrequencies);
         }
         frequencies =
-            TrainClassFrequencies.count(dataset.split(Split.TRAIN), classes(), Math.max(1, config.getInt("data.workers")));
+            TrainClassFrequencies.count(dataset.split(Split.TRAIN), classes(), settings.data().workers());
         counted = true;
       }
     }
@@ -186,16 +163,18 @@ public final class Experiment {
    * at the input size, so that the run's saved config carries them and evaluate/predict with that
    * config normalise exactly as training did.
    */
-  private Config withTrainSplitStatistics(Config c) {
-    int images = c.getInt("data.normalization-images");
+  private void withTrainSplitStatistics() {
+    DataSettings data = settings.data();
     try {
       double[][] stats = io.pixelwise.runner.data.ChannelStatistics.of(
-          dataset.split(Split.TRAIN), inputSize, channels(), images);
-      org.slf4j.LoggerFactory.getLogger(Experiment.class).info(
-          "normalisation from the train split: mean {}, std {}", java.util.Arrays.toString(stats[0]),
+          dataset.split(Split.TRAIN), inputSize(), channels(), data.normalizationImages());
+      LOG.info("normalisation from the train split: mean {}, std {}", java.util.Arrays.toString(stats[0]),
           java.util.Arrays.toString(stats[1]));
-      return c.withValue("data.mean", ConfigValueFactory.fromIterable(boxed(stats[0])))
-          .withValue("data.std", ConfigValueFactory.fromIterable(boxed(stats[1])))
+      List<Double> mean = boxed(stats[0]);
+      List<Double> std = boxed(stats[1]);
+      settings = settings.withData(data.withStatistics(mean, std));
+      config = config.withValue("data.mean", ConfigValueFactory.fromIterable(mean))
+          .withValue("data.std", ConfigValueFactory.fromIterable(std))
           .withValue("data.normalization", ConfigValueFactory.fromAnyRef("config"));
     } catch (IOException e) {
       throw new java.io.UncheckedIOException("computing data.normalization = train-split: " + e.getMessage(), e);
@@ -212,8 +191,9 @@ public final class Experiment {
         ConfigRenderOptions.defaults().setOriginComments(false).setComments(false).setJson(false));
   }
 
-  public Config config() {
-    return config;
+  /** The experiment's typed settings, with computed values (normalisation) filled in. */
+  public Settings settings() {
+    return settings;
   }
 
   public Dataset dataset() {
@@ -225,18 +205,19 @@ public final class Experiment {
    * {@code data.cache} is on (building it first if needed, on {@code workers}).
    */
   public SampleSource samples(Split split, ExecutorService workers) throws IOException {
-    return config.getBoolean("data.cache") ? samplesCached(split, workers) : dataset.split(split);
+    return settings.data().cache() ? samplesCached(split, workers) : dataset.split(split);
   }
 
   /** The split through the preprocessed cache, whatever {@code data.cache} says. */
   public SampleSource samplesCached(Split split, ExecutorService workers) throws IOException {
     SampleSource source = dataset.split(split);
+    ComponentSpec datasetSpec = settings.dataset();
     String options = datasetSpec.options().root().render(ConfigRenderOptions.concise());
-    String key = SampleCache.key(datasetSpec.name(), options, split.label(), inputSize, channels(), source);
-    String variant = String.format("%s-%dx%dx%d-%s", split.label(), inputSize.width(), inputSize.height(), channels(),
+    String key = SampleCache.key(datasetSpec.name(), options, split.label(), inputSize(), channels(), source);
+    String variant = String.format("%s-%dx%dx%d-%s", split.label(), inputSize().width(), inputSize().height(), channels(),
         Integer.toHexString(options.hashCode()));
-    Path file = Path.of(config.getString("data.cache-dir")).resolve(datasetSpec.name()).resolve(variant + ".bin");
-    return SampleCache.open(file, key, source, inputSize, channels(), workers);
+    Path file = settings.data().cacheDir().resolve(datasetSpec.name()).resolve(variant + ".bin");
+    return SampleCache.open(file, key, source, inputSize(), channels(), workers);
   }
 
   public ClassInfo classes() {
@@ -244,20 +225,20 @@ public final class Experiment {
   }
 
   public InputSize inputSize() {
-    return inputSize;
+    return settings.data().size();
   }
 
   public int channels() {
-    return config.getDoubleList("data.mean").size();
+    return settings.data().channels();
   }
 
   public long seed() {
-    return config.getLong("train.seed");
+    return settings.train().seed();
   }
 
   /** A short name for run folders: dataset and model. */
   public String name() {
-    return datasetSpec.name() + "-" + ComponentSpecs.single(config, ComponentKind.BACKBONE, "model.backbone").name();
+    return settings.dataset().name() + "-" + settings.model().backbone().name();
   }
 
   /**
@@ -266,7 +247,8 @@ public final class Experiment {
    */
   public SegmentationGraph buildGraph() {
     return new SegmentationGraph(
-        graphSpec().withLossScale(lossScale), trainingDevices(), cluster.map(Cluster::readsShards).orElse(false));
+        graphSpec().withLossScale(settings.runtime().trainingLossScale()), trainingDevices(),
+        cluster().map(Cluster::readsShards).orElse(false));
   }
 
   /**
@@ -274,28 +256,30 @@ public final class Experiment {
    * {@code runtime.devices} (none: placed by TensorFlow), no loss scale (it only trains).
    */
   public SegmentationGraph buildInferenceGraph() {
+    List<DeviceSpec> devices = devices();
     return new SegmentationGraph(graphSpec(), devices.isEmpty() ? List.of() : List.of(devices.get(0)));
   }
 
   /** {@code runtime.devices}: this process's devices, empty for one placed by TensorFlow. */
   public List<DeviceSpec> devices() {
-    return devices;
+    return settings.runtime().engine().replicas();
   }
 
   /** The devices one training step is replicated over: {@code runtime.devices}, on every cluster task. */
   public List<DeviceSpec> trainingDevices() {
-    return cluster.map(c -> c.replicaDevices(devices)).orElse(devices);
+    return cluster().map(c -> c.replicaDevices(devices())).orElse(devices());
   }
 
   /** The {@code cluster} section, when it lists workers. */
   public Optional<Cluster> cluster() {
-    return cluster;
+    return settings.cluster();
   }
 
   /** Fresh components for one graph: backbone, head, the weighted losses, optimizer and input settings. */
   public SegmentationGraph.Spec graphSpec() {
-    ComponentSpec backbone = ComponentSpecs.single(config, ComponentKind.BACKBONE, "model.backbone");
-    ComponentSpec head = ComponentSpecs.single(config, ComponentKind.HEAD, "model.head");
+    ComponentSpec backbone = settings.model().backbone();
+    ComponentSpec head = settings.model().head();
+    DataSettings data = settings.data();
     return new SegmentationGraph.Spec(
             plugins.backbone(backbone.name()).create(backbone.options()),
             plugins.head(head.name()).create(head.options()),
@@ -303,17 +287,17 @@ public final class Experiment {
             classes(),
             binary,
             channels(),
-            floats(config.getDoubleList("data.mean")),
-            floats(config.getDoubleList("data.std")),
-            (float) config.getDouble("train.weight-decay"),
-            optimizer,
+            floats(data.mean()),
+            floats(data.std()),
+            settings.train().weightDecay(),
+            settings.optimizer().optimizer(),
             seed());
   }
 
   /** Fresh metric instances, by registered name, in config order. */
   public Map<String, Metric> newMetrics() {
     Map<String, Metric> metrics = new LinkedHashMap<>();
-    for (ComponentSpec spec : metricSpecs) {
+    for (ComponentSpec spec : settings.eval().metrics()) {
       metrics.put(spec.name(), plugins.metric(spec.name()).create(spec.options(), classes()));
     }
     return metrics;

@@ -40,12 +40,11 @@ public final class ShardWorker {
    * @throws IllegalArgumentException if this worker's data or settings disagree with the chief's
    */
   public long run() throws IOException {
-    var c = experiment.config();
-    ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, c.getInt("data.workers")), Trainer.daemonThreads());
+    ExecutorService pool = Executors.newFixedThreadPool(experiment.settings().data().workers(), Trainer.daemonThreads());
     try (Shards.Feed feed = new Shards.Feed(cluster)) {
       // Opened before waiting for the chief, so that missing data stops this worker at once.
       SampleSource trainSet = experiment.samples(Split.TRAIN, pool);
-      int batchSize = c.getInt("train.batch-size");
+      int batchSize = experiment.settings().train().batchSize();
       Shards.Start start = feed.awaitStart();
       String where = "cluster worker task " + cluster.task() + " at " + cluster.workers().get(cluster.task());
       if (start.trainImages() != trainSet.size()) {

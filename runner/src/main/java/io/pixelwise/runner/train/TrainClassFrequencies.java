@@ -1,8 +1,5 @@
 package io.pixelwise.runner.train;
 
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigException;
-import com.typesafe.config.ConfigFactory;
 import io.pixelwise.api.data.ClassFrequencies;
 import io.pixelwise.api.data.ClassInfo;
 import io.pixelwise.api.data.Sample;
@@ -113,9 +110,12 @@ public final class TrainClassFrequencies {
    */
   public static ClassFrequencies read(Path file, ClassInfo classes) {
     try {
-      Config doc = ConfigFactory.parseFile(file.toFile());
-      List<? extends Config> rows = doc.getConfigList("classes");
-      List<String> names = rows.stream().map(r -> r.getString("name")).toList();
+      Map<String, Object> doc = Json.read(file);
+      List<Map<?, ?>> rows = new ArrayList<>();
+      for (Object row : (List<?>) doc.get("classes")) {
+        rows.add((Map<?, ?>) row);
+      }
+      List<String> names = rows.stream().map(r -> (String) r.get("name")).toList();
       if (!names.equals(classes.names())) {
         throw new IllegalArgumentException(
             file + " was counted for the classes " + names + ", but the dataset has " + classes.names());
@@ -123,12 +123,14 @@ public final class TrainClassFrequencies {
       long[] pixels = new long[rows.size()];
       long[] imagePixels = new long[rows.size()];
       for (int c = 0; c < pixels.length; c++) {
-        pixels[c] = rows.get(c).getLong("pixels");
-        imagePixels[c] = rows.get(c).getLong("image_pixels");
+        pixels[c] = ((Number) rows.get(c).get("pixels")).longValue();
+        imagePixels[c] = ((Number) rows.get(c).get("image_pixels")).longValue();
       }
-      return new ClassFrequencies(pixels, imagePixels, doc.getInt("images"));
-    } catch (ConfigException e) {
-      throw new IllegalArgumentException("cannot read class frequencies from " + file + ": " + e.getMessage(), e);
+      return new ClassFrequencies(pixels, imagePixels, ((Number) doc.get("images")).intValue());
+    } catch (ClassCastException | NullPointerException e) {
+      throw new IllegalArgumentException(
+          "cannot read class frequencies from " + file + ": expected what the run wrote (classes with name, pixels"
+              + " and image_pixels; images), " + e.getMessage(), e);
     }
   }
 }

@@ -1,14 +1,15 @@
 package io.pixelwise.runner.train;
 
-import com.typesafe.config.Config;
 import io.pixelwise.api.data.SampleSource;
 import io.pixelwise.api.data.Split;
 import io.pixelwise.api.metric.MetricResult;
-import io.pixelwise.runner.data.Augmentation;
+import io.pixelwise.runner.config.DataSettings;
+import io.pixelwise.runner.config.OutputSettings;
+import io.pixelwise.runner.config.Settings;
+import io.pixelwise.runner.config.TrainSettings;
 import io.pixelwise.runner.data.Batch;
 import io.pixelwise.runner.data.BatchLoader;
 import io.pixelwise.runner.engine.Cluster;
-import io.pixelwise.runner.engine.EngineOptions;
 import io.pixelwise.runner.engine.LearningRateSchedule;
 import io.pixelwise.runner.engine.ModelSession;
 import io.pixelwise.runner.engine.SegmentationGraph;
@@ -18,7 +19,6 @@ import io.pixelwise.runner.output.Progress;
 import io.pixelwise.runner.output.RunFolder;
 import io.pixelwise.runner.report.RunPictures;
 import io.pixelwise.runner.report.TensorBoardWriter;
-import com.typesafe.config.ConfigFactory;
 import io.pixelwise.runner.weights.WeightFile;
 import io.pixelwise.runner.weights.WeightFiles;
 import io.pixelwise.runner.weights.WeightImport;
@@ -47,12 +47,12 @@ public final class Trainer {
 
   private final Experiment experiment;
   private final RunFolder run;
-  private final Config c;
+  private final Settings settings;
 
   public Trainer(Experiment experiment, RunFolder run) {
     this.experiment = experiment;
     this.run = run;
-    this.c = experiment.config();
+    this.settings = experiment.settings();
   }
 
   /**
@@ -73,10 +73,12 @@ public final class Trainer {
       }
       List<Map<String, Object>> history = new ArrayList<>();
       if (Files.isRegularFile(run.metricsJson())) {
-        var metrics = ConfigFactory.parseFile(run.metricsJson().toFile());
-        for (var record : metrics.getConfigList("epochs")) {
-          if (record.getInt("epoch") <= epoch.intValue()) {
-            history.add(record.root().unwrapped());
+        Object epochs = Json.read(run.metricsJson()).get("epochs");
+        for (Object entry : epochs instanceof List<?> list ? list : List.of()) {
+          if (entry instanceof Map<?, ?> record && record.get("epoch") instanceof Number e && e.intValue() <= epoch.intValue()) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> fields = (Map<String, Object>) record;
+            history.add(fields);
           }
         }
       }
@@ -97,7 +99,7 @@ public final class Trainer {
   public Summary train(Resume resume) throws IOException {
     // A resumed run restores its checkpoint instead of importing weights.
     Path initFrom = resume == null ? initFrom() : null;
-    ExecutorService workers = Executors.newFixedThreadPool(positive("data.workers"), daemonThreads());
+    ExecutorService workers = Executors.newFixedThreadPool(settings.data().workers(), daemonThreads());
     try {
       return train(workers, resume, initFrom);
     } finally {
@@ -105,56 +107,56 @@ public final class Trainer {
     }
   }
 
-  private Summary train(ExecutorService workers, Resume resume, Path initFrom) throws IOException {
-    SampleSource trainSet = experiment.samples(Split.TRAIN, workers);
-    SampleSource valSet = experiment.samples(Split.VAL, workers);
-    int batchSize = positive("train.batch-size");
-    int epochs = positive("train.epochs");
-    int evalEvery = positive("train.eval-every-epochs");
-    int stepsPerEpoch = (trainSet.size() + batchSize - 1) / batchSize;
-    long maxSteps = c.getLong("train.max-steps");
-    long totalSteps = maxSteps > 0 ? Math.min(maxSteps, (long) epochs * stepsPerEpoch) : (long) epochs * stepsPerEpoch;
-    int lastEpoch = (int) Math.min(epochs, (totalSteps + stepsPerEpoch - 1) / stepsPerEpoch);
-    double baseLr = c.getDouble("optimizer.learning-rate");
-    LearningRateSchedule schedule = LearningRateSchedule.fromConfig(c.getConfig("schedule"), baseLr, totalSteps);
-    String bestBy = c.getString("train.best-by");
-    long seed = experiment.seed();
+  /** The run's plan: its splits and how many steps, epochs and images they make. */
+  private record Plan(SampleSource trainSet, SampleSource valSet, int stepsPerEpoch, long totalSteps, int lastEpoch) {
+    static Plan of(SampleSource trainSet, SampleSource valSet, TrainSettings train) {
+      int stepsPerEpoch = (trainSet.size() + train.batchSize() - 1) / train.batchSize();
+      long epochSteps = (long) train.epochs() * stepsPerEpoch;
+      long totalSteps = train.maxSteps() > 0 ? Math.min(train.maxSteps(), epochSteps) : epochSteps;
+      int lastEpoch = (int) Math.min(train.epochs(), (totalSteps + stepsPerEpoch - 1) / stepsPerEpoch);
+      return new Plan(trainSet, valSet, stepsPerEpoch, totalSteps, lastEpoch);
+    }
+  }
 
+  /** What one epoch's training pass measured. */
+  private record EpochPass(long steps, double lossSum, int images, int skippedSamples, int skippedSteps) {
+    double meanLoss() {
+      return lossSum / Math.max(1, images);
+    }
+  }
+
+  private Summary train(ExecutorService workers, Resume resume, Path initFrom) throws IOException {
+    TrainSettings train = settings.train();
+    Plan plan = Plan.of(experiment.samples(Split.TRAIN, workers), experiment.samples(Split.VAL, workers), train);
+    LearningRateSchedule schedule = settings.optimizer().schedule().over(settings.optimizer().learningRate(), plan.totalSteps());
+    String bestBy = train.bestBy();
     BatchLoader.Options evalOptions =
         new BatchLoader.Options(
-            positive("eval.batch-size"), experiment.inputSize(), experiment.channels(), null, false, c.getInt("data.prefetch"));
-    CheckpointStore checkpoints = new CheckpointStore(run.checkpoints(), c.getInt("train.keep-checkpoints"));
+            settings.eval().batchSize(), experiment.inputSize(), experiment.channels(), null, false,
+            settings.data().prefetch());
+    CheckpointStore checkpoints = new CheckpointStore(run.checkpoints(), train.keepCheckpoints());
     List<Map<String, Object>> history = new ArrayList<>(resume == null ? List.of() : resume.history());
-    double bestScore = resume == null ? Double.NEGATIVE_INFINITY : resume.bestScore();
-    String bestName = resume == null ? null : resume.bestName();
+    BestScore best = resume == null
+        ? new BestScore(train.earlyStoppingPatience(), Double.NEGATIVE_INFINITY, null)
+        : new BestScore(train.earlyStoppingPatience(), resume.bestScore(), resume.bestName());
+    NonFiniteLossPolicy nonFinite = new NonFiniteLossPolicy(train.nonFiniteLoss());
     long step = resume == null ? 0 : resume.step();
     int firstEpoch = resume == null ? 1 : resume.epoch() + 1;
-    int patience = c.getInt("train.early-stopping-patience");
-    double lrScale = 1;
-    int rollbacks = 0;
-    int evaluationsSinceBest = 0;
-    boolean pictures = c.getBoolean("output.pictures");
-    trainOptions(experiment, firstEpoch); // data.augment's mistakes show before any work
-    int sampleImages = pictures || c.getBoolean("output.tensorboard") ? Math.max(0, c.getInt("output.sample-images")) : 0;
+    OutputSettings output = settings.output();
+    int sampleImages = output.samplesToDraw();
     Evaluator.Evaluation latest = null;
 
-    try (TensorBoardWriter board = c.getBoolean("output.tensorboard") ? TensorBoardWriter.create(run.dir()) : null;
+    try (TensorBoardWriter board = output.tensorboard() ? TensorBoardWriter.create(run.dir()) : null;
         SegmentationGraph graph = experiment.buildGraph();
         ModelSession session = openSession(graph)) {
       session.initialize();
-      String onNonFinite = c.getString("train.non-finite-loss.action");
-      if (!onNonFinite.equals("stop") && !onNonFinite.equals("rollback")) {
-        throw new IllegalArgumentException(
-            "train.non-finite-loss.action: expected stop or rollback, got '" + onNonFinite + "'");
-      }
-      int rollbacksLeft = onNonFinite.equals("rollback") ? c.getInt("train.non-finite-loss.max-rollbacks") : 0;
       if (resume != null) {
         session.restore(resume.checkpoint());
         LOG.info("resuming from {} (epoch {}, step {})", resume.checkpoint(), resume.epoch(), resume.step());
       } else if (initFrom != null) {
         importWeights(initFrom, graph, session);
       }
-      if (rollbacksLeft > 0 && checkpoints.pointer(CheckpointStore.LATEST).isEmpty()) {
+      if (nonFinite.needsStartingPoint() && checkpoints.pointer(CheckpointStore.LATEST).isEmpty()) {
         checkpoints.save(session, step, 0, Map.of()); // the starting point to roll back to
       }
       // Class-balanced loss weights came from these counts: keep them with the run (evaluate,
@@ -165,8 +167,8 @@ public final class Trainer {
       }
       LOG.info(
           "training {} parameters on {} images ({} val) at {}x{}, {} epochs of {} steps, batch {}",
-          graph.parameterCount(), trainSet.size(), valSet.size(), experiment.inputSize().width(),
-          experiment.inputSize().height(), lastEpoch, stepsPerEpoch, batchSize);
+          graph.parameterCount(), plan.trainSet().size(), plan.valSet().size(), experiment.inputSize().width(),
+          experiment.inputSize().height(), plan.lastEpoch(), plan.stepsPerEpoch(), train.batchSize());
       if (graph.devices().size() > 1) {
         LOG.info("each batch split over {} replicas on {}", graph.devices().size(), graph.devices());
       }
@@ -175,26 +177,106 @@ public final class Trainer {
         // The chief reads its own replicas' share; the workers read theirs once told where the run starts.
         int local = Math.max(1, experiment.devices().size());
         shard = new BatchLoader.Shard(graph.devices().size(), 0, local);
-        session.startWorkers(new Shards.Start(firstEpoch, step, totalSteps, trainSet.size(), batchSize, seed, local));
+        session.startWorkers(new Shards.Start(
+            firstEpoch, step, plan.totalSteps(), plan.trainSet().size(), train.batchSize(), experiment.seed(), local));
         LOG.info("the cluster workers read their own shards of every batch (cluster.input = shards)");
       }
-      for (int epoch = firstEpoch; epoch <= lastEpoch; epoch++) {
+      for (int epoch = firstEpoch; epoch <= plan.lastEpoch(); epoch++) {
         long epochStart = System.nanoTime();
-        double lossSum = 0;
-        int images = 0;
-        int skippedSamples = 0;
-        int skippedSteps = 0;
-        long epochImages = Math.min(trainSet.size(), (totalSteps - step) * batchSize);
-        try (BatchLoader loader = new BatchLoader(trainSet, trainOptions(experiment, epoch), workers, shard);
-            Progress progress = Progress.start(String.format("epoch %d/%d", epoch, lastEpoch), epochImages)) {
-          while (loader.hasNext() && step < totalSteps) {
-            try (Batch batch = loader.next()) {
-            float lr = (float) (schedule.at(step) * lrScale);
-            ModelSession.StepLoss loss = session.train(batch, lr, step + 1);
-            step++;
-            if (!loss.applied() && loss.lossScale() > 1) {
-              // Loss scaling: a float16 gradient overflowed, so the step changed nothing but the
-              // scale, which it halved. Not a failure unless it keeps happening down to scale 1.
+        EpochPass pass;
+        try (BatchLoader loader = new BatchLoader(plan.trainSet(), trainOptions(experiment, epoch), workers, shard)) {
+          pass = trainEpoch(loader, session, checkpoints, nonFinite, schedule, plan, epoch, step);
+        }
+        double seconds = (System.nanoTime() - epochStart) / 1e9;
+        step += pass.steps();
+        Map<String, Object> record = new LinkedHashMap<>();
+        record.put("epoch", epoch);
+        record.put("step", step);
+        record.put("learning_rate", schedule.at(Math.max(0, step - 1)) * nonFinite.learningRateFactor());
+        if (nonFinite.rollbacks() > 0) {
+          record.put("rollbacks", nonFinite.rollbacks());
+        }
+        if (pass.skippedSamples() > 0) {
+          record.put("skipped_samples", pass.skippedSamples());
+        }
+        OptionalDouble lossScale = session.lossScale();
+        if (lossScale.isPresent()) {
+          record.put("loss_scale", lossScale.getAsDouble());
+          record.put("skipped_steps", pass.skippedSteps());
+          LOG.info("epoch {}: loss scale {}, {} of its steps skipped (gradients not finite in float16)",
+              epoch, lossScale.getAsDouble(), pass.skippedSteps());
+        }
+        // NaN (null in metrics.json) for an epoch without a finite loss, rather than a made-up 0.
+        record.put("train_loss", pass.images() > 0 ? pass.lossSum() / pass.images() : Double.NaN);
+        record.put("train_images_per_second", pass.images() / seconds);
+        record.put("train_seconds", seconds);
+        String speed = String.format("%.1f", pass.images() / seconds);
+        if (epoch % train.evalEveryEpochs() == 0 || epoch == plan.lastEpoch()) {
+          latest = Evaluator.run(
+              session, plan.valSet(), evalOptions, experiment.newMetrics(), workers, "validate", sampleImages);
+          record.put("val_loss", latest.loss());
+          record.put("val_images_per_second", latest.imagesPerSecond());
+          Map<String, Object> metrics = new LinkedHashMap<>();
+          for (Map.Entry<String, MetricResult> e : latest.metrics().entrySet()) {
+            Map<String, Object> m = new LinkedHashMap<>(e.getValue().scalars());
+            m.putAll(e.getValue().details());
+            metrics.put(e.getKey(), m);
+            LOG.info("epoch {} validation, {}:\n{}", epoch, e.getKey(), e.getValue().report());
+          }
+          record.put("metrics", metrics);
+          double score = latest.scalar(bestBy);
+          String name = checkpoints.save(session, step, epoch, Map.of(bestBy, score));
+          if (best.offer(score, name)) {
+            checkpoints.markBest(name);
+          }
+          LOG.info(
+              "epoch {}: train loss {}, val loss {}, {} {} (best {}), {} img/s",
+              epoch, fmt(pass.meanLoss()), fmt(latest.loss()), bestBy, fmt(score), fmt(best.score()), speed);
+        } else {
+          LOG.info("epoch {}: train loss {}, {} img/s", epoch, fmt(pass.meanLoss()), speed);
+        }
+        history.add(record);
+        Json.write(run.metricsJson(), Map.of("epochs", history, "best", bestSummary(bestBy, best.score(), best.checkpoint())));
+        if (board != null) {
+          // The sample grid is ~250 KB: every 5th epoch and the last keep the event file small.
+          boolean withImage = epoch % 5 == 0 || epoch == plan.lastEpoch();
+          board(board, record, step, latest != null && record.containsKey("val_loss") ? latest : null, withImage);
+        }
+        if (latest != null && output.pictures()) {
+          RunPictures.write(run.dir(), history, latest.metrics(), latest.samples(), experiment.classes());
+        }
+        if (best.patienceExhausted()) {
+          LOG.info("early stop after epoch {}: {} has not improved for {} evaluations (train.early-stopping-patience)",
+              epoch, bestBy, best.evaluationsSinceBest());
+          break;
+        }
+      }
+    }
+    return new Summary(step, history.size(), best.score(), best.checkpoint(), history);
+  }
+
+  /**
+   * One epoch's training pass, from step {@code step} until the loader is done or the plan's last
+   * step: each batch trained, judged by the non-finite-loss policy, shown on the progress bar.
+   */
+  private EpochPass trainEpoch(
+      BatchLoader loader, ModelSession session, CheckpointStore checkpoints, NonFiniteLossPolicy nonFinite,
+      LearningRateSchedule schedule, Plan plan, int epoch, long step) throws IOException {
+    long first = step;
+    double lossSum = 0;
+    int images = 0;
+    int skippedSteps = 0;
+    int batchSize = settings.train().batchSize();
+    long epochImages = Math.min(plan.trainSet().size(), (plan.totalSteps() - step) * batchSize);
+    try (Progress progress = Progress.start(String.format("epoch %d/%d", epoch, plan.lastEpoch()), epochImages)) {
+      while (loader.hasNext() && step < plan.totalSteps()) {
+        try (Batch batch = loader.next()) {
+          float lr = (float) (schedule.at(step) * nonFinite.learningRateFactor());
+          ModelSession.StepLoss loss = session.train(batch, lr, step + 1);
+          step++;
+          boolean canRollBack = checkpoints.pointer(CheckpointStore.LATEST).isPresent();
+          switch (nonFinite.judge(loss.total(), loss.applied(), loss.lossScale(), canRollBack)) {
+            case SCALE_HALVED -> {
               skippedSteps++;
               LOG.debug("step {}: gradients not finite at loss scale {}: update skipped, scale halved", step, loss.lossScale());
               if (Float.isFinite(loss.data())) {
@@ -203,110 +285,31 @@ public final class Trainer {
                 images += loss.images();
               }
               progress.step(loss.images(), String.format("loss %.4f lr %.2e", lossSum / Math.max(1, images), lr));
-              continue;
             }
-            // Without loss scaling a non-finite loss has already written non-finite values into the
-            // weights; with it, the update was skipped but even a scale of 1 did not help.
-            String failure = !Float.isFinite(loss.total()) ? "loss became " + loss.total()
-                : !loss.applied() ? "gradients were not finite even at loss scale 1" : null;
-            if (failure != null && rollbacksLeft > 0 && checkpoints.pointer(CheckpointStore.LATEST).isPresent()) {
-              // Go back to the last checkpoint (weights and optimizer state) and carry on with a smaller rate.
+            case ROLL_BACK -> {
+              // Back to the last checkpoint (weights and optimizer state), on with a smaller rate.
               String back = checkpoints.pointer(CheckpointStore.LATEST).orElseThrow();
               session.restore(run.checkpoints().resolve(back));
-              rollbacksLeft--;
-              lrScale *= c.getDouble("train.non-finite-loss.lr-factor");
-              rollbacks++;
               LOG.warn("{} at step {} (epoch {}) on images {}: rolled back to {}, learning rate x{}",
-                  failure, step, epoch, batch.ids(), back, String.format("%.3g", lrScale));
-              continue;
+                  nonFinite.failure(), step, epoch, batch.ids(), back,
+                  String.format("%.3g", nonFinite.learningRateFactor()));
             }
-            if (failure != null) {
-              throw new IllegalStateException(
-                  failure + " at step " + step + " (epoch " + epoch + ") on images "
-                      + batch.ids() + "; the last good checkpoint is "
-                      + checkpoints.pointer(CheckpointStore.LATEST).orElse("none")
-                      + ". Lower optimizer.learning-rate or check these images' labels.");
-            }
-            // loss.images(), not batch.count(): with shards the batch is the chief's share only.
-            lossSum += (double) loss.data() * loss.images();
-            images += loss.images();
-            progress.step(loss.images(), String.format("loss %.4f lr %.2e", lossSum / images, lr));
+            case STOP -> throw new IllegalStateException(
+                nonFinite.failure() + " at step " + step + " (epoch " + epoch + ") on images "
+                    + batch.ids() + "; the last good checkpoint is "
+                    + checkpoints.pointer(CheckpointStore.LATEST).orElse("none")
+                    + ". Lower optimizer.learning-rate or check these images' labels.");
+            case TRAINED -> {
+              // loss.images(), not batch.count(): with shards the batch is the chief's share only.
+              lossSum += (double) loss.data() * loss.images();
+              images += loss.images();
+              progress.step(loss.images(), String.format("loss %.4f lr %.2e", lossSum / images, lr));
             }
           }
-          skippedSamples = loader.skipped();
-        }
-        double trainSeconds = (System.nanoTime() - epochStart) / 1e9;
-        Map<String, Object> record = new LinkedHashMap<>();
-        record.put("epoch", epoch);
-        record.put("step", step);
-        record.put("learning_rate", schedule.at(Math.max(0, step - 1)) * lrScale);
-        if (rollbacks > 0) {
-          record.put("rollbacks", rollbacks);
-        }
-        if (skippedSamples > 0) {
-          record.put("skipped_samples", skippedSamples);
-        }
-        OptionalDouble lossScale = session.lossScale();
-        if (lossScale.isPresent()) {
-          record.put("loss_scale", lossScale.getAsDouble());
-          record.put("skipped_steps", skippedSteps);
-          LOG.info("epoch {}: loss scale {}, {} of its steps skipped (gradients not finite in float16)",
-              epoch, lossScale.getAsDouble(), skippedSteps);
-        }
-        // NaN (null in metrics.json) for an epoch without a finite loss, rather than a made-up 0.
-        record.put("train_loss", images > 0 ? lossSum / images : Double.NaN);
-        record.put("train_images_per_second", images / trainSeconds);
-        record.put("train_seconds", trainSeconds);
-        if (epoch % evalEvery == 0 || epoch == lastEpoch) {
-          Evaluator.Evaluation eval =
-              Evaluator.run(
-                  session, valSet, evalOptions, experiment.newMetrics(), workers, "validate", sampleImages);
-          latest = eval;
-          record.put("val_loss", eval.loss());
-          record.put("val_images_per_second", eval.imagesPerSecond());
-          Map<String, Object> metrics = new LinkedHashMap<>();
-          for (Map.Entry<String, MetricResult> e : eval.metrics().entrySet()) {
-            Map<String, Object> m = new LinkedHashMap<>(e.getValue().scalars());
-            m.putAll(e.getValue().details());
-            metrics.put(e.getKey(), m);
-            LOG.info("epoch {} validation, {}:\n{}", epoch, e.getKey(), e.getValue().report());
-          }
-          record.put("metrics", metrics);
-          double score = eval.scalar(bestBy);
-          String name = checkpoints.save(session, step, epoch, Map.of(bestBy, score));
-          if (score > bestScore) {
-            bestScore = score;
-            bestName = name;
-            checkpoints.markBest(name);
-            evaluationsSinceBest = 0;
-          } else {
-            evaluationsSinceBest++;
-          }
-          LOG.info(
-              "epoch {}: train loss {}, val loss {}, {} {} (best {}), {} img/s",
-              epoch, fmt(lossSum / Math.max(1, images)), fmt(eval.loss()), bestBy, fmt(score), fmt(bestScore),
-              String.format("%.1f", images / trainSeconds));
-        } else {
-          LOG.info("epoch {}: train loss {}, {} img/s", epoch, fmt(lossSum / Math.max(1, images)), String.format("%.1f", images / trainSeconds));
-        }
-        history.add(record);
-        Json.write(run.metricsJson(), Map.of("epochs", history, "best", bestSummary(bestBy, bestScore, bestName)));
-        if (board != null) {
-          // The sample grid is ~250 KB: every 5th epoch and the last keep the event file small.
-          boolean withImage = epoch % 5 == 0 || epoch == lastEpoch;
-          board(board, record, step, latest != null && record.containsKey("val_loss") ? latest : null, withImage);
-        }
-        if (latest != null && pictures) {
-          RunPictures.write(run.dir(), history, latest.metrics(), latest.samples(), experiment.classes());
-        }
-        if (patience > 0 && evaluationsSinceBest >= patience) {
-          LOG.info("early stop after epoch {}: {} has not improved for {} evaluations (train.early-stopping-patience)",
-              epoch, bestBy, evaluationsSinceBest);
-          break;
         }
       }
     }
-    return new Summary(step, history.size(), bestScore, bestName, history);
+    return new EpochPass(step - first, lossSum, images, loader.skipped(), skippedSteps);
   }
 
   /**
@@ -314,12 +317,11 @@ public final class Trainer {
    * the seed and the epoch alone, so every cluster task reading a shard agrees with the chief.
    */
   static BatchLoader.Options trainOptions(Experiment experiment, int epoch) {
-    Config c = experiment.config();
+    DataSettings data = experiment.settings().data();
     return new BatchLoader.Options(
-        c.getInt("train.batch-size"), experiment.inputSize(), experiment.channels(), experiment.seed() * 1_000_003L + epoch,
-        c.getBoolean("data.hflip"), c.getInt("data.prefetch"),
-        Augmentation.fromConfig(c.getConfig("data.augment"), experiment.classes().ignoreId()),
-        c.getBoolean("data.skip-bad-samples"));
+        experiment.settings().train().batchSize(), experiment.inputSize(), experiment.channels(),
+        experiment.seed() * 1_000_003L + epoch, data.hflip(), data.prefetch(),
+        data.augment().withIgnoreId(experiment.classes().ignoreId()), data.skipBadSamples());
   }
 
   /** In process, or on the cluster's chief server (started here) when the experiment has a cluster. */
@@ -328,7 +330,7 @@ public final class Trainer {
     if (cluster != null) {
       cluster.serve(experiment.devices());
     }
-    return new ModelSession(graph, EngineOptions.fromConfig(c.getConfig("runtime")), cluster);
+    return new ModelSession(graph, settings.runtime().engine(), cluster);
   }
 
   /** The epoch's record as TensorBoard scalars, and the validation samples as an image. */
@@ -356,16 +358,8 @@ public final class Trainer {
 
   /** {@code model.init-from}, checked before any work; null for none. */
   private Path initFrom() {
-    String file = c.getString("model.init-from");
-    if (file.isEmpty()) {
-      return null;
-    }
-    String channels = c.getString("model.init-from-channels");
-    if (!channels.equals("bgr") && !channels.equals("rgb")) {
-      throw new IllegalArgumentException("model.init-from-channels: expected bgr or rgb, got '" + channels + "'");
-    }
-    Path path = Path.of(file);
-    if (!Files.isRegularFile(path)) {
+    Path path = settings.model().initFrom().orElse(null);
+    if (path != null && !Files.isRegularFile(path)) {
       throw new IllegalArgumentException("model.init-from: weight file " + path + " does not exist");
     }
     return path;
@@ -380,7 +374,7 @@ public final class Trainer {
               graph.backbone().pretrainedNames(),
               graph.modelVariables(),
               SegmentationGraph.BACKBONE_SCOPE + "/",
-              c.getString("model.init-from-channels").equals("bgr"),
+              settings.model().initFromBgr(),
               session::assign);
       LOG.info("model.init-from {}: {}", file, report.describe());
     }
@@ -392,14 +386,6 @@ public final class Trainer {
     best.put("value", Double.isFinite(score) ? score : null);
     best.put("checkpoint", name);
     return best;
-  }
-
-  private int positive(String key) {
-    int v = c.getInt(key);
-    if (v < 1) {
-      throw new IllegalArgumentException(key + " must be >= 1, got " + v);
-    }
-    return v;
   }
 
   private static String fmt(double v) {

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.typesafe.config.ConfigFactory;
 import io.pixelwise.api.data.LabelMap;
 import io.pixelwise.api.data.RasterImage;
 import java.util.Arrays;
@@ -87,10 +86,9 @@ class AugmentationTest {
 
   @Test
   void badOptionsNameTheKey() {
-    var e = assertThrows(IllegalArgumentException.class,
-        () -> Augmentation.fromConfig(ConfigFactory.parseString("scale = [2, 1], brightness = 0, contrast = 0, saturation = 0"), 255));
+    var e = assertThrows(IllegalArgumentException.class, () -> new Augmentation(2, 1, 0, 0, 0, 255));
     assertTrue(e.getMessage().contains("data.augment.scale"), e.getMessage());
-    assertTrue(Augmentation.fromConfig(
-        ConfigFactory.parseString("scale = [1, 1], brightness = 0, contrast = 0, saturation = 0"), 255).isNone());
+    assertTrue(new Augmentation(1, 1, 0, 0, 0, 255).isNone());
+    assertEquals(7, new Augmentation(1, 1.5, 0, 0, 0, 255).withIgnoreId(7).ignoreId());
   }
 }

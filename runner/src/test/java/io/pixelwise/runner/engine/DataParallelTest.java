@@ -164,7 +164,7 @@ class DataParallelTest {
 
   /** The chief (task 0) and a worker (task 1) of a cluster on two free local ports, both serving. */
   private static Cluster[] twoServingTasks() throws Exception {
-    String workers = "[\"127.0.0.1:" + freePort() + "\", \"127.0.0.1:" + freePort() + "\"]";
+    List<String> workers = List.of("127.0.0.1:" + freePort(), "127.0.0.1:" + freePort());
     Cluster chief = cluster(workers, 0);
     Cluster worker = cluster(workers, 1);
     worker.serve(List.of());
@@ -172,10 +172,8 @@ class DataParallelTest {
     return new Cluster[] {chief, worker};
   }
 
-  private static Cluster cluster(String workers, int task) {
-    return Cluster.fromConfig(com.typesafe.config.ConfigFactory.parseString(
-            "workers = " + workers + ", task-index = " + task + ", step-timeout-seconds = 60, worker-exit-after-seconds = 1"))
-        .orElseThrow();
+  private static Cluster cluster(List<String> workers, int task) {
+    return Cluster.of(workers, task, 60, 1, "shards").orElseThrow();
   }
 
   @Test

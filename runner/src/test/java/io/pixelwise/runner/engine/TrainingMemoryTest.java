@@ -4,11 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import com.typesafe.config.ConfigFactory;
 import io.pixelwise.runner.data.Batch;
 import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.BeforeAll;
+import java.util.List;
+import org.tensorflow.proto.RewriterConfig;
 import org.junit.jupiter.api.Test;
 import org.tensorflow.Operand;
 import org.tensorflow.Session;
@@ -35,8 +36,8 @@ class TrainingMemoryTest {
     // Grappler folds a value computed from constants alone into a constant, which the cached
     // initialization would hold next to the variable: with folding off nothing can be, so both
     // sessions must hold the same after initializing and after a step.
-    long[] folding = heldAfterInitAndStep("");
-    long[] noFolding = heldAfterInitAndStep("graph-optimizations.constant-folding = off");
+    long[] folding = heldAfterInitAndStep(Map.of());
+    long[] noFolding = heldAfterInitAndStep(Map.of("constant-folding", RewriterConfig.Toggle.OFF));
     assertEquals(noFolding[0], folding[0], 1 << 20, "held after initializing, bytes");
     assertEquals(noFolding[1], folding[1], 1 << 20, "held after one step, bytes");
   }
@@ -46,7 +47,7 @@ class TrainingMemoryTest {
     // An update that ran while a gradient op still had to read the old weights would make
     // TensorFlow copy the variable first (VGG16's fc6: 392 MiB).
     try (SegmentationGraph g = TestModels.model("simple-conv", WIDE, "bilinear", "", 1);
-        Session s = session(g, "")) {
+        Session s = session(g, Map.of())) {
       s.initialize();
       // The first update copies every variable and both its slots (TensorFlow still holds the
       // initial values then; nothing is held twice at once, measured on VGG16): steady steps only.
@@ -66,10 +67,10 @@ class TrainingMemoryTest {
     }
   }
 
-  private static long[] heldAfterInitAndStep(String runtime) {
+  private static long[] heldAfterInitAndStep(Map<String, RewriterConfig.Toggle> passes) {
     try (SegmentationGraph built = TestModels.model("simple-conv", WIDE, "bilinear", "", 1)) {
       Operand<TFloat32> probe = StepTraces.probe(built.graph);
-      try (Session s = session(built, runtime)) {
+      try (Session s = session(built, passes)) {
         s.initialize();
         long afterInit = StepTraces.mostHeld(StepTraces.trace(s.runner().fetch(probe)));
         step(s, built, 1);
@@ -80,9 +81,8 @@ class TrainingMemoryTest {
     }
   }
 
-  private static Session session(SegmentationGraph g, String runtime) {
-    EngineOptions options = EngineOptions.fromConfig(
-        ConfigFactory.parseString(runtime).withFallback(ConfigFactory.defaultReference().getConfig("runtime")));
+  private static Session session(SegmentationGraph g, Map<String, RewriterConfig.Toggle> passes) {
+    EngineOptions options = new EngineOptions(Device.CPU, List.of(), 0, 0, false, passes);
     // One op at a time: the order of allocations, and so what is held when, is the same every run.
     return new Session(g.graph, false, options.sessionConfig().toBuilder().setInterOpParallelismThreads(1).build());
   }

@@ -85,8 +85,9 @@ class VggFcnBenchmark {
     SegmentationGraph built = VggFcnTrainingTest.model(
         "vgg16", System.getProperty("bench.backbone", ""), System.getProperty("bench.head", "fcn8"), "", 1);
     Operand<TFloat32> probe = StepTraces.probe(built.graph);
-    EngineOptions options = EngineOptions.fromConfig(com.typesafe.config.ConfigFactory.parseString(System.getProperty("bench.runtime", ""))
-        .withFallback(com.typesafe.config.ConfigFactory.defaultReference().getConfig("runtime")));
+    EngineOptions options = io.pixelwise.runner.config.RuntimeSettings.from(
+        com.typesafe.config.ConfigFactory.parseString("runtime { " + System.getProperty("bench.runtime", "") + " }")
+            .withFallback(com.typesafe.config.ConfigFactory.defaultReference())).engine();
     ConfigProto config = options.sessionConfig(built.parameterCount(), OneDnnChoice.activeInThisProcess());
     try (SegmentationGraph g = built;
         Session s = new Session(g.graph, false, config);
