@@ -3,12 +3,12 @@ package io.pixelwise.runner.cli;
 import io.pixelwise.runner.config.Settings;
 import io.pixelwise.api.data.SampleSource;
 import io.pixelwise.api.data.Split;
-import io.pixelwise.runner.data.Batch;
-import io.pixelwise.runner.data.BatchLoader;
-import io.pixelwise.runner.engine.EngineOptions;
-import io.pixelwise.runner.engine.ModelSession;
-import io.pixelwise.runner.engine.SegmentationGraph;
-import io.pixelwise.runner.output.Json;
+import io.pixelwise.engine.input.Batch;
+import io.pixelwise.engine.input.BatchLoader;
+import io.pixelwise.engine.EngineOptions;
+import io.pixelwise.engine.ModelSession;
+import io.pixelwise.engine.SegmentationGraph;
+import io.pixelwise.engine.output.Json;
 import io.pixelwise.runner.train.Experiment;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -82,8 +82,8 @@ final class BenchmarkCommand implements Callable<Integer> {
         try {
           long start = System.nanoTime();
           SampleSource cached =
-              io.pixelwise.runner.data.SampleCache.open(dir.resolve("train.bin"),
-                  io.pixelwise.runner.data.SampleCache.key("benchmark", "", "train", experiment.inputSize(), experiment.channels(), subset),
+              io.pixelwise.engine.input.SampleCache.open(dir.resolve("train.bin"),
+                  io.pixelwise.engine.input.SampleCache.key("benchmark", "", "train", experiment.inputSize(), experiment.channels(), subset),
                   subset, experiment.inputSize(), experiment.channels(), workers);
           out.put("cache_build_images_per_second", n / seconds(start));
           out.put("cache_read_images_per_second", pipeline(cached, experiment, c, workers));

@@ -2,9 +2,9 @@ package io.pixelwise.runner.cli;
 
 import io.pixelwise.api.data.Split;
 import io.pixelwise.api.metric.MetricResult;
-import io.pixelwise.runner.data.BatchLoader;
-import io.pixelwise.runner.engine.ModelSession;
-import io.pixelwise.runner.output.Json;
+import io.pixelwise.engine.input.BatchLoader;
+import io.pixelwise.engine.ModelSession;
+import io.pixelwise.engine.output.Json;
 import io.pixelwise.runner.train.Evaluator;
 import io.pixelwise.runner.train.Experiment;
 import java.nio.file.Path;

@@ -1,8 +1,8 @@
 package io.pixelwise.runner.cli;
 
 import com.typesafe.config.Config;
-import io.pixelwise.runner.engine.ModelExport;
-import io.pixelwise.runner.engine.ModelSession;
+import io.pixelwise.engine.ModelExport;
+import io.pixelwise.engine.ModelSession;
 import io.pixelwise.runner.train.Experiment;
 import java.nio.file.Path;
 import java.util.Map;

@@ -1,6 +1,6 @@
 package io.pixelwise.runner.cli;
 
-import io.pixelwise.runner.engine.ModelSession;
+import io.pixelwise.engine.ModelSession;
 import io.pixelwise.runner.predict.Predictor;
 import io.pixelwise.runner.train.Experiment;
 import java.nio.file.Path;

@@ -1,7 +1,7 @@
 package io.pixelwise.runner.cli;
 
-import io.pixelwise.runner.weights.WeightFile;
-import io.pixelwise.runner.weights.WeightFiles;
+import io.pixelwise.engine.weights.WeightFile;
+import io.pixelwise.engine.weights.WeightFiles;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

@@ -1,7 +1,7 @@
 package io.pixelwise.runner.cli;
 
-import io.pixelwise.runner.engine.Cluster;
-import io.pixelwise.runner.engine.Devices;
+import io.pixelwise.engine.Cluster;
+import io.pixelwise.engine.Devices;
 import io.pixelwise.runner.train.Experiment;
 import io.pixelwise.runner.train.ShardWorker;
 import java.util.concurrent.Callable;

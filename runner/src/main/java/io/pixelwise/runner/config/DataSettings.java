@@ -2,7 +2,7 @@ package io.pixelwise.runner.config;
 
 import com.typesafe.config.Config;
 import io.pixelwise.api.data.InputSize;
-import io.pixelwise.runner.data.Augmentation;
+import io.pixelwise.engine.input.Augmentation;
 import java.nio.file.Path;
 import java.util.List;
 

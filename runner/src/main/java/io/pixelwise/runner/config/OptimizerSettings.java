@@ -1,8 +1,8 @@
 package io.pixelwise.runner.config;
 
 import com.typesafe.config.Config;
-import io.pixelwise.runner.engine.LearningRateSchedule;
-import io.pixelwise.runner.engine.Optimizer;
+import io.pixelwise.engine.LearningRateSchedule;
+import io.pixelwise.engine.Optimizer;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -1,11 +1,11 @@
 package io.pixelwise.runner.config;
 
 import com.typesafe.config.Config;
-import io.pixelwise.runner.engine.Device;
-import io.pixelwise.runner.engine.Devices;
-import io.pixelwise.runner.engine.EngineOptions;
-import io.pixelwise.runner.engine.LossScale;
-import io.pixelwise.runner.engine.Precision;
+import io.pixelwise.engine.Device;
+import io.pixelwise.engine.Devices;
+import io.pixelwise.engine.EngineOptions;
+import io.pixelwise.engine.LossScale;
+import io.pixelwise.engine.Precision;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -15,7 +15,7 @@ import org.tensorflow.proto.RewriterConfig;
  * {@code runtime}: how TensorFlow runs the graph.
  *
  * @param onednn {@code runtime.onednn}: auto, on or off; {@code auto} is resolved with the
- *     backbone's preference ({@link io.pixelwise.runner.engine.OneDnnChoice})
+ *     backbone's preference ({@link io.pixelwise.engine.OneDnnChoice})
  * @param lossScale {@code runtime.loss-scale}, checked whatever the precision so that a bad value
  *     never waits for a float16 run to show; used only where the precision scales the loss
  */

@@ -2,7 +2,7 @@ package io.pixelwise.runner.config;
 
 import com.typesafe.config.Config;
 import io.pixelwise.api.plugin.ComponentKind;
-import io.pixelwise.runner.engine.Cluster;
+import io.pixelwise.engine.Cluster;
 import java.util.List;
 import java.util.Optional;
 

@@ -1,7 +1,7 @@
 package io.pixelwise.runner.train;
 
-import io.pixelwise.runner.engine.ModelSession;
-import io.pixelwise.runner.output.Json;
+import io.pixelwise.engine.ModelSession;
+import io.pixelwise.engine.output.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

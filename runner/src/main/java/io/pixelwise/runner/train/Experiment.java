@@ -17,10 +17,10 @@ import io.pixelwise.runner.config.ComponentSpec;
 import io.pixelwise.runner.config.DataSettings;
 import io.pixelwise.runner.config.ModelSettings;
 import io.pixelwise.runner.config.Settings;
-import io.pixelwise.runner.data.SampleCache;
-import io.pixelwise.runner.engine.Cluster;
-import io.pixelwise.runner.engine.SegmentationGraph;
-import io.pixelwise.runner.engine.WeightedLoss;
+import io.pixelwise.engine.input.SampleCache;
+import io.pixelwise.engine.Cluster;
+import io.pixelwise.engine.SegmentationGraph;
+import io.pixelwise.engine.WeightedLoss;
 import io.pixelwise.runner.plugins.PluginRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -166,7 +166,7 @@ public final class Experiment {
   private void withTrainSplitStatistics() {
     DataSettings data = settings.data();
     try {
-      double[][] stats = io.pixelwise.runner.data.ChannelStatistics.of(
+      double[][] stats = io.pixelwise.engine.input.ChannelStatistics.of(
           dataset.split(Split.TRAIN), inputSize(), channels(), data.normalizationImages());
       LOG.info("normalisation from the train split: mean {}, std {}", java.util.Arrays.toString(stats[0]),
           java.util.Arrays.toString(stats[1]));

@@ -2,10 +2,10 @@ package io.pixelwise.runner.train;
 
 import io.pixelwise.api.data.SampleSource;
 import io.pixelwise.api.data.Split;
-import io.pixelwise.runner.data.Batch;
-import io.pixelwise.runner.data.BatchLoader;
-import io.pixelwise.runner.engine.Cluster;
-import io.pixelwise.runner.engine.Shards;
+import io.pixelwise.engine.input.Batch;
+import io.pixelwise.engine.input.BatchLoader;
+import io.pixelwise.engine.Cluster;
+import io.pixelwise.engine.Shards;
 import java.io.IOException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;

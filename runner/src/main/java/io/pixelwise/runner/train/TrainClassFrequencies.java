@@ -4,7 +4,7 @@ import io.pixelwise.api.data.ClassFrequencies;
 import io.pixelwise.api.data.ClassInfo;
 import io.pixelwise.api.data.Sample;
 import io.pixelwise.api.data.SampleSource;
-import io.pixelwise.runner.output.Json;
+import io.pixelwise.engine.output.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -13,8 +12,15 @@ import org.junit.jupiter.api.io.TempDir;
 /** {@code weights inspect} and {@code model.init-from} as a user runs them. */
 class WeightsCommandTest {
 
-  static String fixture(String name) throws URISyntaxException {
-    return Path.of(WeightsCommandTest.class.getResource("/weights/" + name).toURI()).toString();
+  /** The engine's weight-file fixture (from its test jar), copied to a file. */
+  static String fixture(String name) throws java.io.IOException {
+    Path file = java.nio.file.Files.createTempDirectory("pixelwise-weights").resolve(name);
+    try (var in = WeightsCommandTest.class.getResourceAsStream("/weights/" + name)) {
+      java.nio.file.Files.copy(in, file);
+    }
+    file.toFile().deleteOnExit();
+    file.getParent().toFile().deleteOnExit();
+    return file.toString();
   }
 
   @Test

@@ -11,7 +11,7 @@ import io.pixelwise.api.data.RasterImage;
 import io.pixelwise.api.data.Split;
 import io.pixelwise.datasets.folder.FolderDataset;
 import io.pixelwise.datasets.kitti.KittiRoad;
-import io.pixelwise.runner.data.BatchLoader;
+import io.pixelwise.engine.input.BatchLoader;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -11,7 +11,7 @@ import io.pixelwise.api.data.Sample;
 import io.pixelwise.api.data.SampleSource;
 import io.pixelwise.runner.config.ConfigLoader;
 import io.pixelwise.runner.config.ConfigProblemsException;
-import io.pixelwise.runner.data.ChannelStatistics;
+import io.pixelwise.engine.input.ChannelStatistics;
 import io.pixelwise.runner.plugins.PluginRegistry;
 import java.io.IOException;
 import java.nio.file.Path;
