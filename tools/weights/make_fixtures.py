@@ -3,11 +3,11 @@
 
 Writes, for a slim VGG16 (block widths 4, 4, 8, 8, 8; fc widths 8, 8; fc6 kernel 7):
 
-  runner/src/test/resources/weights/vgg16-slim-keras.h5
+  engine/src/test/resources/weights/vgg16-slim-keras.h5
       laid out as Keras' vgg16_weights_tf_dim_ordering_tf_kernels.h5: one group per layer
       (block1_conv1, ..., fc1, fc2, predictions) holding <layer>_W_1:0 and <layer>_b_1:0, the
       dense fc1 kernel as [7*7*8, 8], and the root attribute layer_names.
-  runner/src/test/resources/weights/vgg16-slim-notop.npz
+  engine/src/test/resources/weights/vgg16-slim-notop.npz
       caffe-style names (conv1_1_W, conv1_1_b, ..., conv5_3_b) without the classifier, as the
       widespread vgg16_weights.npz minus fc6..fc8.
 
@@ -46,7 +46,7 @@ def pattern(k, shape):
 
 def main():
     all_layers = layers()
-    with h5py.File("runner/src/test/resources/weights/vgg16-slim-keras.h5", "w") as f:
+    with h5py.File("engine/src/test/resources/weights/vgg16-slim-keras.h5", "w") as f:
         f.attrs["layer_names"] = [name.encode() for name, *_ in all_layers]
         k = 0
         for name, _, kernel, bias in all_layers:
@@ -63,7 +63,7 @@ def main():
         arrays[f"{caffe}_W"] = pattern(k, kernel)
         arrays[f"{caffe}_b"] = pattern(k + 1, bias)
         k += 2
-    np.savez("runner/src/test/resources/weights/vgg16-slim-notop.npz", **arrays)
+    np.savez("engine/src/test/resources/weights/vgg16-slim-notop.npz", **arrays)
 
 
 if __name__ == "__main__":

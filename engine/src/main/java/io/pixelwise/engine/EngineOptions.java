@@ -88,11 +88,10 @@ public record EngineOptions(
    * oneDNN's CPU kernels on a single device, TensorFlow's choice (0: one per core) otherwise.
    *
    * <p>Why: oneDNN runs each op on every core already (Intel's guidance for it is one inter-op
-   * thread per socket), and ops run side by side keep more large tensors alive at once. VGG16-FCN8
-   * at batch 2 (134 M parameters, fc6's kernel alone 411 MB) peaked at 4491–4517 MiB this way
-   * against 4842–4966 MiB with two at a time, for ~9% fewer training images/s; the small nets train
-   * faster with ops side by side, and replicas on several devices must run side by side
-   * (docs/performance.md).
+   * thread per socket), and ops run side by side keep more large tensors alive at once: VGG16-FCN8
+   * peaks ~8% lower this way, while the small nets train faster with ops side by side, and
+   * replicas on several devices must run side by side (figures: docs/performance.md, "Engine
+   * options").
    *
    * @param oneDnn whether TensorFlow runs with oneDNN's kernels ({@link OneDnnChoice#activeInThisProcess})
    */
@@ -172,8 +171,8 @@ public record EngineOptions(
    * {@code GLIBC_TUNABLES} holds {@value #HUGE_PAGES_TUNABLE}=1 (a user's own value of it stays).
    *
    * <p>Why huge pages: TensorFlow's tensors come from malloc; with 4 KB pages, oneDNN's reorder of
-   * VGG16's 392 MiB fc6 kernel into its blocked layout (strided writes over the whole kernel, every
-   * batch) was TLB-bound: 745–830 ms per inference batch, 90–107 ms with huge pages. glibc ignores
+   * VGG16's fc6 kernel into its blocked layout (strided writes over the whole kernel, every batch)
+   * is TLB-bound, several times slower (docs/performance.md, "Huge pages"). glibc ignores
    * tunables it does not know, and the kernel gives huge pages only where transparent huge pages
    * are in {@code madvise} or {@code always} mode, so elsewhere this changes nothing.
    */

@@ -27,8 +27,8 @@ public record OneDnnChoice(boolean on, String reason) {
           preference
               .map(p -> new OneDnnChoice(p.on(), "runtime.onednn = auto and backbone " + backbone + " asks for it "
                   + (p.on() ? "on" : "off") + ": " + p.reason()))
-              // Measured on 2-core AVX2 machines: the simple conv net trains ~1.5x and predicts ~2x
-              // faster with oneDNN (docs/performance.md).
+              // oneDNN trains and predicts the convolutional nets faster on the CPUs measured
+              // (docs/performance.md, "How runtime.onednn = auto chooses").
               .orElseGet(() -> new OneDnnChoice(true, "runtime.onednn = auto; backbone " + backbone
                   + " states no preference, and oneDNN is faster for convolutional nets on the CPUs measured"));
       default -> throw new IllegalArgumentException("runtime.onednn: expected auto, on or off, got '" + setting + "'");

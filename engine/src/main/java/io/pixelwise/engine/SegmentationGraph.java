@@ -371,7 +371,7 @@ public final class SegmentationGraph implements AutoCloseable {
    * (x - mean) / std of uint8 NHWC images, as float, correctly rounded. The images are divided as
    * rows of width x channels values by mean and std tiled to that length: TensorFlow's CPU kernels
    * broadcast a 3-wide vector one element at a time but a row-wide one in whole vector registers
-   * (OpProfileBenchmark, 5 inference batches of 10x160x384: the input ops 16 ms against 51 ms). A
+   * (about 3x faster: docs/performance.md, "Where a training step goes"). A
    * constant divisor would also be turned into a multiplication by its reciprocal by Grappler, 1 ulp off.
    */
   static Operand<TFloat32> normalize(Ops input, Operand<TUint8> images, float[] mean, float[] std) {
@@ -389,7 +389,8 @@ public final class SegmentationGraph implements AutoCloseable {
   /**
    * The gradients, each available only once all are computed. An update that runs while another
    * gradient op still has to read the weights it changes makes TensorFlow copy the variable first
-   * (copy-on-write): for VGG16's fc6, 392 MiB more at the peak. (With loss scaling the finiteness
+   * (copy-on-write), which for VGG16's fc6 is hundreds of MiB at the peak (docs/performance.md).
+   * (With loss scaling the finiteness
    * check already waits for all.)
    */
   private static List<Operand<TFloat32>> afterAll(Ops tf, List<Operand<TFloat32>> gradients) {

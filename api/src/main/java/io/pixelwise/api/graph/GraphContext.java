@@ -171,8 +171,8 @@ public final class GraphContext {
         init.varHandleOp(TFloat32.class, shape, VarHandleOp.sharedName(varPath));
     // The seed is a placeholder with a default, which Grappler does not fold. An initial value
     // computed from constants alone can be folded into a constant that the session's cached
-    // initialization keeps for good, next to the variable: measured on VGG16-FCN8 with oneDNN's
-    // allocator, ~550 MiB more held after a step (runner's TrainingMemoryTest checks it).
+    // initialization keeps for good, next to the variable (VGG16-FCN8: docs/performance.md;
+    // the engine's TrainingMemoryTest checks it).
     Operand<TInt64> seed = init.placeholderWithDefault(init.constant(seedFor(varPath)), Shape.of(2));
     init.assignVariableOp(handle, initializer.create(init, shape, seed));
     Operand<TFloat32> value = scoped.readVariableOp(handle, TFloat32.class);
