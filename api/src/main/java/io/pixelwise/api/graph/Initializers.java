@@ -1,7 +1,6 @@
 package io.pixelwise.api.graph;
 
 import org.tensorflow.ndarray.Shape;
-import org.tensorflow.op.Ops;
 
 /** The common initialisers. Fan-in/fan-out follow the TF/Keras convention for conv kernels [kh, kw, in, out]. */
 public final class Initializers {

@@ -264,14 +264,17 @@ class BatchNormTest {
     assertTrue(BatchNorm.fromOptions(defaults, section).isEmpty());
     assertEquals(
         new BatchNorm(0.9f, 1e-5f * 2),
-        BatchNorm.fromOptions(ConfigFactory.parseString("batch-norm = true, batch-norm-momentum = 0.9, batch-norm-epsilon = 2e-5").withFallback(defaults), section)
-            .orElseThrow());
+        BatchNorm.fromOptions(
+            ConfigFactory.parseString("batch-norm = true, batch-norm-momentum = 0.9, batch-norm-epsilon = 2e-5").withFallback(defaults),
+            section).orElseThrow());
     IllegalArgumentException momentum =
-        assertThrows(IllegalArgumentException.class, () -> BatchNorm.fromOptions(ConfigFactory.parseString("batch-norm-momentum = 1").withFallback(defaults), section));
+        assertThrows(IllegalArgumentException.class,
+            () -> BatchNorm.fromOptions(ConfigFactory.parseString("batch-norm-momentum = 1").withFallback(defaults), section));
     assertTrue(momentum.getMessage().startsWith("backbones.simple-conv.batch-norm-momentum: expected a value in [0, 1)"), momentum.getMessage());
     assertTrue(momentum.getMessage().endsWith("got 1.0"), momentum.getMessage());
     IllegalArgumentException epsilon =
-        assertThrows(IllegalArgumentException.class, () -> BatchNorm.fromOptions(ConfigFactory.parseString("batch-norm = true, batch-norm-epsilon = 0").withFallback(defaults), section));
+        assertThrows(IllegalArgumentException.class,
+            () -> BatchNorm.fromOptions(ConfigFactory.parseString("batch-norm = true, batch-norm-epsilon = 0").withFallback(defaults), section));
     assertTrue(epsilon.getMessage().startsWith("backbones.simple-conv.batch-norm-epsilon: expected a finite value of at least 1.001E-5"), epsilon.getMessage());
     assertThrows(IllegalArgumentException.class, () -> new BatchNorm(-0.1f, 1e-3f));
     assertThrows(IllegalArgumentException.class, () -> new BatchNorm(0.5f, Float.NaN));
