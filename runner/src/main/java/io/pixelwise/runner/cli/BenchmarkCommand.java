@@ -68,7 +68,7 @@ final class BenchmarkCommand implements Callable<Integer> {
     out.put("cpus", Runtime.getRuntime().availableProcessors());
     out.put("onednn", System.getenv("TF_ENABLE_ONEDNN_OPTS"));
     out.put("precision", c.getString("runtime.precision"));
-    out.put("png_decoder", io.pixelwise.api.data.ImageFiles.libdeflateInUse() ? "libdeflate" : "libpng (zlib)");
+    out.put("png_decoder", setup.images().libdeflateInUse() ? "libdeflate" : "libpng (zlib)");
     ExecutorService workers = Executors.newFixedThreadPool(Math.max(1, c.getInt("data.workers")));
     try {
       SampleSource files = experiment.dataset().split(Split.TRAIN);

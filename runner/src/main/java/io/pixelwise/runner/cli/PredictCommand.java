@@ -44,7 +44,7 @@ final class PredictCommand implements Callable<Integer> {
     var c = setup.config();
     try (Setup.TrainedModel model = setup.restore(experiment, prefix)) {
       ModelSession session = model.session();
-      int n = new Predictor(session, experiment.classes(), experiment.inputSize(), experiment.channels()).run(files, output, confidence);
+      int n = new Predictor(session, experiment.classes(), experiment.inputSize(), experiment.channels(), experiment.images()).run(files, output, confidence);
       LOG.info("labelled {} image(s) into {}", n, output);
     }
     return 0;

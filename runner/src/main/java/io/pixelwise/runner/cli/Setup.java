@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigResolveOptions;
 import com.typesafe.config.ConfigUtil;
 import io.pixelwise.api.plugin.ComponentKind;
+import io.pixelwise.imaging.ImageDecoding;
 import io.pixelwise.runner.config.ComponentSpec;
 import io.pixelwise.runner.config.ComponentSpecs;
 import io.pixelwise.runner.config.ConfigLoader;
@@ -33,10 +34,12 @@ final class Setup {
   private static final Logger LOG = LoggerFactory.getLogger(Setup.class);
   private final PluginRegistry plugins;
   private final LoadedConfig loaded;
+  private final ImageDecoding images;
 
-  private Setup(PluginRegistry plugins, LoadedConfig loaded) {
+  private Setup(PluginRegistry plugins, LoadedConfig loaded, ImageDecoding images) {
     this.plugins = plugins;
     this.loaded = loaded;
+    this.images = images;
   }
 
   /** Finds the plugins and loads, validates and resolves the experiment; fails before any work. */
@@ -57,9 +60,9 @@ final class Setup {
       plugins = plugins(Path.of(dir), !dir.equals(fallback));
     }
     LoadedConfig loaded = ConfigLoader.load(options.conf, sets, plugins.classLoaders(), plugins.names());
-    io.pixelwise.api.data.ImageFiles.setMaxPixels(loaded.config().getLong("data.max-image-pixels"));
-    io.pixelwise.api.data.ImageFiles.setLibdeflate(loaded.config().getBoolean("data.libdeflate"));
-    return new Setup(plugins, loaded);
+    ImageDecoding images =
+        new ImageDecoding(loaded.config().getLong("data.max-image-pixels"), loaded.config().getBoolean("data.libdeflate"));
+    return new Setup(plugins, loaded, images);
   }
 
   /** The built-in plugins and those in {@code dir}; a missing folder is an error only if {@code required}. */
@@ -95,7 +98,12 @@ final class Setup {
   }
 
   Experiment experiment() {
-    return new Experiment(loaded.config(), plugins);
+    return new Experiment(loaded.config(), plugins, images);
+  }
+
+  /** How this run reads image files ({@code data.max-image-pixels}, {@code data.libdeflate}). */
+  ImageDecoding images() {
+    return images;
   }
 
   /**

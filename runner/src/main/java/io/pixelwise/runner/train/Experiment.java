@@ -6,6 +6,8 @@ import com.typesafe.config.ConfigValueFactory;
 import io.pixelwise.api.data.ClassFrequencies;
 import io.pixelwise.api.data.ClassInfo;
 import io.pixelwise.api.data.Dataset;
+import io.pixelwise.api.data.DatasetContext;
+import io.pixelwise.api.data.ImageReader;
 import io.pixelwise.api.data.InputSize;
 import io.pixelwise.api.data.SampleSource;
 import io.pixelwise.api.data.Split;
@@ -52,6 +54,7 @@ public final class Experiment {
 
   private Config config;
   private final PluginRegistry plugins;
+  private final ImageReader images;
   private final ComponentSpec datasetSpec;
   private final Dataset dataset;
   private final InputSize inputSize;
@@ -67,12 +70,14 @@ public final class Experiment {
   private boolean counted;
   private Path storedFrequencies;
 
-  public Experiment(Config config, PluginRegistry plugins) {
+  /** @param images how the dataset and the runner's own readers (predict, inspect) read image files */
+  public Experiment(Config config, PluginRegistry plugins, ImageReader images) {
     this.config = config;
     this.plugins = plugins;
+    this.images = images;
     this.inputSize = new InputSize(config.getInt("data.height"), config.getInt("data.width"));
     this.datasetSpec = ComponentSpecs.single(config, ComponentKind.DATASET, "dataset");
-    this.dataset = plugins.dataset(datasetSpec.name()).create(datasetSpec.options(), inputSize);
+    this.dataset = plugins.dataset(datasetSpec.name()).create(new DatasetContext(datasetSpec.options(), inputSize, images));
     this.metricSpecs = ComponentSpecs.list(config, ComponentKind.METRIC, "eval.metrics");
     // Built here so that its options fail before any run folder exists; it holds no graph state.
     this.optimizer = Optimizer.fromConfig(config.getConfig("optimizer"));
@@ -133,6 +138,11 @@ public final class Experiment {
       default -> throw new IllegalArgumentException(
           "model.output: expected softmax or sigmoid, got '" + output + "'");
     };
+  }
+
+  /** How image files are read: the reader the dataset got. */
+  public ImageReader images() {
+    return images;
   }
 
   /** The configured losses with their weights, in config order. */
