@@ -13,8 +13,8 @@ public final class DatasetsPlugin extends PixelwisePlugin {
   @Override
   protected void register() {
     dataset("synthetic-streets", SyntheticStreets::fromConfig);
-    dataset("cityscapes-7", (options, size) -> new Cityscapes(Path.of(options.getString("root")), true, size));
-    dataset("cityscapes-19", (options, size) -> new Cityscapes(Path.of(options.getString("root")), false, size));
+    dataset("cityscapes-7", c -> new Cityscapes(Path.of(c.options().getString("root")), true, c.size(), c.images()));
+    dataset("cityscapes-19", c -> new Cityscapes(Path.of(c.options().getString("root")), false, c.size(), c.images()));
     dataset("kitti-road", KittiRoad::fromConfig);
     dataset("camvid", CamVid::fromConfig);
     dataset("folder", FolderDataset::fromConfig);

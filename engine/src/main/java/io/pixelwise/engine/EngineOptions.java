@@ -2,7 +2,6 @@ package io.pixelwise.engine;
 
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.function.BiConsumer;
 import org.tensorflow.DeviceSpec;

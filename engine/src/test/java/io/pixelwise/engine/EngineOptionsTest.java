@@ -18,7 +18,9 @@ class EngineOptionsTest {
   void aGraphPlacedOnTheCpuCarriesTheDeviceAndTrainsWithXlaAndSwitchedPasses() {
     try (SegmentationGraph g =
             new SegmentationGraph(
-                TestModels.spec("simple-conv", "stem-width = 4, widths = [4, 4]", "bilinear", "", 5, new Optimizer.Adam(0.9f, 0.999f, 1e-8f)), List.of(Device.CPU.placement()));
+                TestModels.spec("simple-conv", "stem-width = 4, widths = [4, 4]", "bilinear", "", 5,
+                    new Optimizer.Adam(0.9f, 0.999f, 1e-8f)),
+                List.of(Device.CPU.placement()));
         ModelSession s = new ModelSession(g, new EngineOptions(Device.CPU, List.of(), 0, 0, true,
             Map.of("remapping", RewriterConfig.Toggle.OFF, "arithmetic", RewriterConfig.Toggle.OFF)))) {
       List<String> unplaced = new ArrayList<>();

@@ -146,7 +146,10 @@ class ConfusionMetricTest {
   /** Not an assertion: prints update() throughput on a validation-sized batch. */
   @Test
   void throughput() {
-    int count = 10, height = 160, width = 384, pixels = count * height * width;
+    int count = 10;
+    int height = 160;
+    int width = 384;
+    int pixels = count * height * width;
     ClassInfo classes = STREET;
     Random r = new Random(7);
     byte[] labels = new byte[pixels];

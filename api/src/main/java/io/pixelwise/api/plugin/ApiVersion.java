@@ -6,22 +6,26 @@ import java.util.regex.Pattern;
 
 /**
  * The version of this api, {@code <major>.<minor>}. A plugin jar declares the api it was compiled
- * against in its manifest ({@value #MANIFEST_ATTRIBUTE}{@code : 1.0}), and the runner loads it
+ * against in its manifest ({@value #MANIFEST_ATTRIBUTE}{@code : 2.0}), and the runner loads it
  * only where that version is compatible with its own:
  *
  * <ul>
  *   <li>the major version changes when something a plugin may use changes or goes away, so a
  *       plugin needs the same major version;
- *   <li>the minor version changes when something is added, so a plugin built against 1.2 needs
- *       1.2 or a later 1.x, and a plugin built against 1.0 runs on every 1.x.
+ *   <li>the minor version changes when something is added, so a plugin built against 2.1 needs
+ *       2.1 or a later 2.x, and a plugin built against 2.0 runs on every 2.x.
  * </ul>
+ *
+ * <p>2.0 took the image decoders out of the api ({@code ImageFiles} went to the runner's imaging
+ * module) and gives datasets an {@link io.pixelwise.api.data.ImageReader} through their {@link
+ * io.pixelwise.api.data.DatasetContext}; plugins built against 1.x are refused.
  *
  * @param major incompatible changes
  * @param minor compatible additions
  */
 public record ApiVersion(int major, int minor) implements Comparable<ApiVersion> {
-  public static final int MAJOR = 1;
-  public static final int MINOR = 2;
+  public static final int MAJOR = 2;
+  public static final int MINOR = 0;
   /** This api's version as text; a compile-time constant, so a plugin's copy is what it was built with. */
   public static final String CURRENT_TEXT = MAJOR + "." + MINOR;
   public static final ApiVersion CURRENT = new ApiVersion(MAJOR, MINOR);

@@ -60,6 +60,7 @@ public abstract class PixelwisePlugin extends AbstractModule {
     add(ComponentKind.METRIC, name, MetricFactory.class, factory);
   }
 
+  /** A dataset whose factory gets its options, the input size and an image reader (api 2.0). */
   protected final void dataset(String name, DatasetFactory factory) {
     add(ComponentKind.DATASET, name, DatasetFactory.class, factory);
   }

@@ -8,7 +8,8 @@ import com.typesafe.config.Config;
 import io.pixelwise.api.data.ClassInfo;
 import io.pixelwise.datasets.FileSamples;
 import io.pixelwise.api.data.Dataset;
-import io.pixelwise.api.data.ImageFiles;
+import io.pixelwise.api.data.DatasetContext;
+import io.pixelwise.api.data.ImageReader;
 import io.pixelwise.api.data.InputSize;
 import io.pixelwise.api.data.LabelMap;
 import io.pixelwise.api.data.RasterImage;
@@ -76,6 +77,7 @@ public final class CamVid implements Dataset {
   private final Source source;
   private final String listPrefix;
   private final InputSize size;
+  private final ImageReader images;
 
   /** An image and its mask. */
   record Pair(String id, Path image, Path mask) {}
@@ -83,22 +85,25 @@ public final class CamVid implements Dataset {
   /**
    * @param listPrefix what the lists' paths start with in place of the root
    * @param size the size samples are loaded at; null keeps the files' 480x360
+   * @param images reads the image and mask files
    */
-  public CamVid(Path root, Source source, String listPrefix, InputSize size) {
+  public CamVid(Path root, Source source, String listPrefix, InputSize size, ImageReader images) {
     this.root = root;
     this.source = source;
     this.listPrefix = listPrefix;
     this.size = size;
+    this.images = images;
   }
 
   /** Options: {@code root}, {@code source} (auto, folders, lists), {@code list-prefix}. */
-  public static CamVid fromConfig(Config options, InputSize size) {
+  public static CamVid fromConfig(DatasetContext context) {
+    Config options = context.options();
     String root = options.getString("root");
     if (root.isBlank()) {
       throw new IllegalArgumentException("datasets.camvid.root is empty: set it to " + DOWNLOAD);
     }
     Source source = choice(options, "camvid", "source", Source.class);
-    return new CamVid(Path.of(root), source, options.getString("list-prefix"), size);
+    return new CamVid(Path.of(root), source, options.getString("list-prefix"), context.size(), context.images());
   }
 
   @Override
@@ -200,10 +205,10 @@ public final class CamVid implements Dataset {
   }
 
   private Sample load(Pair pair) throws IOException {
-    ImageFiles.Decoded decoded = ImageFiles.readResized(pair.image(), size, true);
+    ImageReader.Decoded decoded = images.readResized(pair.image(), size, true);
     RasterImage image = decoded.image();
     int width = decoded.storedWidth();
-    ImageFiles.Samples mask = ImageFiles.readSamples(pair.mask());
+    ImageReader.Samples mask = images.readSamples(pair.mask());
     if (mask.width() != width || mask.height() != decoded.storedHeight()) {
       throw new IOException(
           pair.mask() + ": mask is " + mask.width() + "x" + mask.height() + " but its image "

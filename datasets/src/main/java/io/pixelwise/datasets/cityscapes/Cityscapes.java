@@ -3,6 +3,7 @@ package io.pixelwise.datasets.cityscapes;
 import io.pixelwise.api.data.ClassInfo;
 import io.pixelwise.datasets.FileSamples;
 import io.pixelwise.api.data.Dataset;
+import io.pixelwise.api.data.ImageReader;
 import io.pixelwise.api.data.InputSize;
 import io.pixelwise.api.data.LabelMap;
 import io.pixelwise.api.data.RasterImage;
@@ -10,7 +11,6 @@ import io.pixelwise.api.data.Sample;
 import io.pixelwise.api.data.SampleSource;
 import io.pixelwise.api.data.Split;
 import io.pixelwise.datasets.StreetClasses;
-import io.pixelwise.api.data.ImageFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -32,12 +32,17 @@ public final class Cityscapes implements Dataset {
   private final boolean seven;
   private final int[] lookup;
   private final InputSize size;
+  private final ImageReader images;
 
-  /** @param size the size samples are loaded at; null keeps the files' 2048x1024 */
-  public Cityscapes(Path root, boolean sevenClasses, InputSize size) {
+  /**
+   * @param size the size samples are loaded at; null keeps the files' 2048x1024
+   * @param images reads the image and label files
+   */
+  public Cityscapes(Path root, boolean sevenClasses, InputSize size, ImageReader images) {
     this.root = root;
     this.seven = sevenClasses;
     this.size = size;
+    this.images = images;
     this.lookup = CityscapesLabels.lookup(sevenClasses);
   }
 
@@ -79,10 +84,10 @@ public final class Cityscapes implements Dataset {
   }
 
   private Sample load(Path imageFile, Path labelFile) throws IOException {
-    ImageFiles.Decoded decoded = ImageFiles.readResized(imageFile, size, true);
+    ImageReader.Decoded decoded = images.readResized(imageFile, size, true);
     RasterImage image = decoded.image();
     int width = decoded.storedWidth();
-    ImageFiles.Samples labelImage = ImageFiles.readSamples(labelFile);
+    ImageReader.Samples labelImage = images.readSamples(labelFile);
     if (labelImage.width() != width || labelImage.height() != decoded.storedHeight()) {
       throw new IOException(
           labelFile + ": label is " + labelImage.width() + "x" + labelImage.height()

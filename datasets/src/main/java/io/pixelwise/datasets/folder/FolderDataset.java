@@ -13,6 +13,8 @@ import com.typesafe.config.ConfigValueType;
 import io.pixelwise.api.data.ClassInfo;
 import io.pixelwise.datasets.FileSamples;
 import io.pixelwise.api.data.Dataset;
+import io.pixelwise.api.data.DatasetContext;
+import io.pixelwise.api.data.ImageReader;
 import io.pixelwise.api.data.InputSize;
 import io.pixelwise.api.data.LabelMap;
 import io.pixelwise.api.data.RasterImage;
@@ -22,7 +24,6 @@ import io.pixelwise.api.data.SegmentationClass;
 import io.pixelwise.api.data.Split;
 import io.pixelwise.datasets.StreetClasses;
 import io.pixelwise.datasets.folder.MaskDecoder.Encoding;
-import io.pixelwise.api.data.ImageFiles;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -77,12 +78,13 @@ public final class FolderDataset implements Dataset {
   private final Padding padding;
   private final int paddingValue;
   private final InputSize size;
+  private final ImageReader reader;
   private Map<Split, List<Pair>> randomSplits;
 
   /** An image and its mask, or null where the split has no masks. */
   record Pair(String id, Path image, Path mask) {}
 
-  private FolderDataset(Config o, InputSize size) {
+  private FolderDataset(Config o, InputSize size, ImageReader reader) {
     Path root = Path.of(o.getString("root"));
     this.images = folder(o, "images", root);
     this.masks = folder(o, "masks", root);
@@ -104,13 +106,14 @@ public final class FolderDataset implements Dataset {
     }
     this.classes = new ClassInfo(
         classList(o.getList("classes")), StreetClasses.IGNORE, ignoreColours.isEmpty() ? 0x000000 : ignoreColours.get(0));
-    this.decoder = new MaskDecoder(encoding, classes, o.getIntList("ignore-ids"), ignoreColours);
+    this.decoder = new MaskDecoder(encoding, classes, o.getIntList("ignore-ids"), ignoreColours, reader);
     this.padding = choice(o, "folder", "padding", Padding.class);
     this.paddingValue = o.getInt("padding-value");
     if (paddingValue < 0 || paddingValue > 255) {
       throw new IllegalArgumentException("datasets.folder.padding-value must be a pixel value 0..255, got " + paddingValue);
     }
     this.size = size;
+    this.reader = reader;
   }
 
   /**
@@ -119,10 +122,10 @@ public final class FolderDataset implements Dataset {
    * classes}, {@code ignore-ids}, {@code ignore-colors}, {@code padding}, {@code padding-value}
    * (documented in reference.conf).
    *
-   * @param size the model input: with padding, smaller images are padded up to it
+   * <p>The context's size is the model input: with padding, smaller images are padded up to it.
    */
-  public static FolderDataset fromConfig(Config options, InputSize size) {
-    return new FolderDataset(options, size);
+  public static FolderDataset fromConfig(DatasetContext context) {
+    return new FolderDataset(context.options(), context.size(), context.images());
   }
 
   private static Path folder(Config o, String key, Path root) {
@@ -356,11 +359,11 @@ public final class FolderDataset implements Dataset {
 
   private Sample load(Pair pair) throws IOException {
     // Padded samples keep their pixels as stored; the others are resized while decoding.
-    ImageFiles.Decoded decoded = ImageFiles.readResized(pair.image(), padding == Padding.NONE ? size : null, false);
+    ImageReader.Decoded decoded = reader.readResized(pair.image(), padding == Padding.NONE ? size : null, false);
     RasterImage image = decoded.image();
     LabelMap labels = null;
     if (pair.mask() != null) {
-      BufferedImage mask = ImageFiles.read(pair.mask());
+      BufferedImage mask = reader.read(pair.mask());
       if (mask.getWidth() != decoded.storedWidth() || mask.getHeight() != decoded.storedHeight()) {
         throw new IOException(
             pair.mask() + ": mask is " + mask.getWidth() + "x" + mask.getHeight() + " but its image "

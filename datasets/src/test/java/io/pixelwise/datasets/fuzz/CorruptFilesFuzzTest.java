@@ -4,9 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.pixelwise.api.data.ImageReader;
 import io.pixelwise.api.data.Sample;
 import io.pixelwise.api.data.Split;
 import io.pixelwise.datasets.cityscapes.Cityscapes;
+import io.pixelwise.imaging.ImageDecoding;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -23,6 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
  * a hang, or a label outside the label set.
  */
 class CorruptFilesFuzzTest {
+  /** Reads the files as the runner does (default data.max-image-pixels and data.libdeflate). */
+  private static final ImageReader IMAGES = new ImageDecoding();
   private static final int CASES = 300;
   @TempDir Path root;
 
@@ -64,7 +68,7 @@ class CorruptFilesFuzzTest {
       int caseNumber = c;
       boolean ok = assertTimeoutPreemptively(Duration.ofSeconds(5), () -> {
         try {
-          Sample s = new Cityscapes(root, true, null).split(Split.VAL).load(0);
+          Sample s = new Cityscapes(root, true, null, IMAGES).split(Split.VAL).load(0);
           for (byte id : s.labels().ids()) {
             int v = id & 0xff;
             assertTrue(v < 7 || v == 255, "case " + caseNumber + ": label " + v + " outside the label set");

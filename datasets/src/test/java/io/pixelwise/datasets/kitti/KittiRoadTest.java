@@ -11,12 +11,15 @@ import com.google.inject.Key;
 import com.google.inject.TypeLiteral;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.pixelwise.api.data.DatasetContext;
 import io.pixelwise.api.data.DatasetFactory;
+import io.pixelwise.api.data.ImageReader;
 import io.pixelwise.api.data.InputSize;
 import io.pixelwise.api.data.Sample;
 import io.pixelwise.api.data.SampleSource;
 import io.pixelwise.api.data.Split;
 import io.pixelwise.datasets.DatasetsPlugin;
+import io.pixelwise.imaging.ImageDecoding;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -36,6 +39,8 @@ import org.junit.jupiter.api.io.TempDir;
  * KITTI's colours (magenta road, red not road, black outside the valid area).
  */
 class KittiRoadTest {
+  /** Reads the files as the runner does (default data.max-image-pixels and data.libdeflate). */
+  private static final ImageReader IMAGES = new ImageDecoding();
   private static final int MAGENTA = 0xff00ff;
   private static final int RED = 0xff0000;
   private static final int BLACK = 0x000000;
@@ -87,7 +92,7 @@ class KittiRoadTest {
   }
 
   private KittiRoad dataset(String overrides) {
-    return KittiRoad.fromConfig(options("root = \"" + root + "\"\n" + overrides), SIZE);
+    return KittiRoad.fromConfig(new DatasetContext(options("root = \"" + root + "\"\n" + overrides), SIZE, IMAGES));
   }
 
   private static List<String> ids(SampleSource source) throws IOException {
@@ -324,7 +329,7 @@ class KittiRoadTest {
       assertTrue(e.getMessage().contains("val-fraction"), e.getMessage());
     }
     var empty = assertThrows(IllegalArgumentException.class,
-        () -> KittiRoad.fromConfig(options("root = \"\""), SIZE));
+        () -> KittiRoad.fromConfig(new DatasetContext(options("root = \"\""), SIZE, IMAGES)));
     assertTrue(empty.getMessage().contains("root"), empty.getMessage());
   }
 
@@ -335,7 +340,7 @@ class KittiRoadTest {
     assertEquals("road", defaults.getString("ground-truth"));
     Map<String, DatasetFactory> factories = Guice.createInjector(new DatasetsPlugin())
         .getInstance(Key.get(new TypeLiteral<Map<String, DatasetFactory>>() {}));
-    assertTrue(factories.get("kitti-road").create(defaults, SIZE) instanceof KittiRoad);
+    assertTrue(factories.get("kitti-road").create(new DatasetContext(defaults, SIZE, IMAGES)) instanceof KittiRoad);
   }
 
   @Test
@@ -345,7 +350,7 @@ class KittiRoadTest {
     writeRgb(training("image_2").resolve("um_" + n + ".png"), 12, 4, 0x102030, 0x405060, 0x708090);
     writeRgb(training("gt_image_2").resolve("um_road_" + n + ".png"), 12, 4, MAGENTA, RED, RED, BLACK, MAGENTA);
     Sample stored = load(dataset(""), "um_" + n);
-    Sample small = load(KittiRoad.fromConfig(options("root = \"" + root + "\""), new InputSize(2, 6)), "um_" + n);
+    Sample small = load(KittiRoad.fromConfig(new DatasetContext(options("root = \"" + root + "\""), new InputSize(2, 6), IMAGES)), "um_" + n);
     assertEquals(List.of(6, 2), List.of(small.image().width(), small.image().height()));
     org.junit.jupiter.api.Assertions.assertArrayEquals(stored.labels().resized(6, 2).ids(), small.labels().ids());
   }

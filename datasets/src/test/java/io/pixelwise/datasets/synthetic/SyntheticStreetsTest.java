@@ -7,11 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
+import io.pixelwise.api.data.DatasetContext;
+import io.pixelwise.api.data.ImageReader;
 import io.pixelwise.api.data.InputSize;
 import io.pixelwise.api.data.Sample;
 import io.pixelwise.api.data.SampleSource;
 import io.pixelwise.api.data.Split;
 import io.pixelwise.datasets.StreetClasses;
+import io.pixelwise.imaging.ImageDecoding;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.Map;
@@ -19,6 +22,8 @@ import java.util.function.IntBinaryOperator;
 import org.junit.jupiter.api.Test;
 
 class SyntheticStreetsTest {
+  /** Reads the files as the runner does (default data.max-image-pixels and data.libdeflate). */
+  private static final ImageReader IMAGES = new ImageDecoding();
   private static final InputSize SIZE = new InputSize(64, 128);
   private static final int CLASSES = StreetClasses.SEVEN.size();
 
@@ -126,13 +131,13 @@ class SyntheticStreetsTest {
   @Test
   void optionsComeFromConfigAndAreChecked() {
     var options = ConfigFactory.parseString("train-size = 3, val-size = 2, test-size = 0, seed = 1");
-    SyntheticStreets ds = SyntheticStreets.fromConfig(options, SIZE);
+    SyntheticStreets ds = SyntheticStreets.fromConfig(new DatasetContext(options, SIZE, IMAGES));
     assertEquals(3, ds.split(Split.TRAIN).size());
     assertEquals(0, ds.split(Split.TEST).size());
     assertThrows(IndexOutOfBoundsException.class, () -> ds.split(Split.VAL).load(2));
 
     var negative = ConfigFactory.parseString("train-size = -1, val-size = 2, test-size = 0, seed = 1");
-    var error = assertThrows(IllegalArgumentException.class, () -> SyntheticStreets.fromConfig(negative, SIZE));
+    var error = assertThrows(IllegalArgumentException.class, () -> SyntheticStreets.fromConfig(new DatasetContext(negative, SIZE, IMAGES)));
     assertTrue(error.getMessage().contains("train-size"), error.getMessage());
   }
 

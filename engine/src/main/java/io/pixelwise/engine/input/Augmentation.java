@@ -1,8 +1,8 @@
 package io.pixelwise.engine.input;
 
-import io.pixelwise.api.data.ImageFiles;
 import io.pixelwise.api.data.LabelMap;
 import io.pixelwise.api.data.RasterImage;
+import io.pixelwise.imaging.ImageDecoding;
 import java.util.SplittableRandom;
 
 /**
@@ -59,7 +59,7 @@ public record Augmentation(
     int sw = Math.max(1, (int) Math.round(w * scale));
     int sh = Math.max(1, (int) Math.round(h * scale));
     if (sw != w || sh != h) {
-      RasterImage scaled = ImageFiles.resize(image, sw, sh);
+      RasterImage scaled = ImageDecoding.resize(image, sw, sh);
       LabelMap scaledLabels = labels == null ? null : labels.resized(sw, sh);
       // Offset of the scaled picture inside the output window (negative: cropped).
       int dx = sw >= w ? -random.nextInt(sw - w + 1) : random.nextInt(w - sw + 1);

@@ -1,11 +1,11 @@
 package io.pixelwise.engine.input;
 
-import io.pixelwise.api.data.ImageFiles;
 import io.pixelwise.api.data.InputSize;
 import io.pixelwise.api.data.LabelMap;
 import io.pixelwise.api.data.RasterImage;
 import io.pixelwise.api.data.Sample;
 import io.pixelwise.api.data.SampleSource;
+import io.pixelwise.imaging.ImageDecoding;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayDeque;
@@ -204,7 +204,7 @@ public final class BatchLoader implements Iterator<Batch>, AutoCloseable {
         Sample s = samples.get(i);
         int position = positions.get(i);
         ids.add(s.id());
-        RasterImage img = ImageFiles.resize(toChannels(s.image(), c, s.id()), w, h);
+        RasterImage img = ImageDecoding.resize(toChannels(s.image(), c, s.id()), w, h);
         LabelMap lm = s.labels() == null ? null : s.labels().resized(w, h);
         if (options.shuffleSeed() != null && !options.augment().isNone()) {
           Augmentation.Result augmented = options.augment().apply(img, lm, augmentSeeds[position]);

@@ -1,14 +1,13 @@
 package io.pixelwise.engine.input;
 
-import io.pixelwise.api.data.ImageFiles;
 import io.pixelwise.api.data.InputSize;
 import io.pixelwise.api.data.LabelMap;
 import io.pixelwise.api.data.RasterImage;
 import io.pixelwise.api.data.Sample;
 import io.pixelwise.api.data.SampleSource;
 import io.pixelwise.engine.output.Progress;
+import io.pixelwise.imaging.ImageDecoding;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
@@ -47,8 +46,8 @@ public final class SampleCache {
   private static final long MAGIC = 0x5058574341434845L; // "PXWCACHE"
   /**
    * Bump when the record layout or the preprocessing (decoding, resizing, channel conversion)
-   * changes. 2: datasets read from files decode and resize natively (ImageFiles.readResized).
-   * 3: samples of another size than the input are resized by the same kernels (ImageFiles.resize),
+   * changes. 2: datasets read from files decode and resize natively (ImageReader.readResized).
+   * 3: samples of another size than the input are resized by the same kernels (ImageDecoding.resize),
    * no longer by a Java resize.
    */
   static final int FORMAT = 3;
@@ -233,7 +232,7 @@ public final class SampleCache {
   /** Exactly the preprocessing the batch loader applies to an uncached sample. */
   static Sample loadResized(SampleSource source, int index, InputSize size, int channels) throws IOException {
     Sample s = source.load(index);
-    RasterImage image = ImageFiles.resize(BatchLoader.toChannels(s.image(), channels, s.id()), size.width(), size.height());
+    RasterImage image = ImageDecoding.resize(BatchLoader.toChannels(s.image(), channels, s.id()), size.width(), size.height());
     LabelMap labels = s.labels() == null ? null : s.labels().resized(size.width(), size.height());
     return new Sample(s.id(), image, labels);
   }

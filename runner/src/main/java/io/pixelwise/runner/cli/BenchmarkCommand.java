@@ -5,7 +5,6 @@ import io.pixelwise.api.data.SampleSource;
 import io.pixelwise.api.data.Split;
 import io.pixelwise.engine.input.Batch;
 import io.pixelwise.engine.input.BatchLoader;
-import io.pixelwise.engine.EngineOptions;
 import io.pixelwise.engine.ModelSession;
 import io.pixelwise.engine.SegmentationGraph;
 import io.pixelwise.engine.output.Json;
@@ -68,7 +67,7 @@ final class BenchmarkCommand implements Callable<Integer> {
     out.put("cpus", Runtime.getRuntime().availableProcessors());
     out.put("onednn", System.getenv("TF_ENABLE_ONEDNN_OPTS"));
     out.put("precision", c.runtime().engine().precision().toString());
-    out.put("png_decoder", io.pixelwise.api.data.ImageFiles.libdeflateInUse() ? "libdeflate" : "libpng (zlib)");
+    out.put("png_decoder", setup.images().libdeflateInUse() ? "libdeflate" : "libpng (zlib)");
     ExecutorService workers = Executors.newFixedThreadPool(c.data().workers());
     try {
       SampleSource files = experiment.dataset().split(Split.TRAIN);

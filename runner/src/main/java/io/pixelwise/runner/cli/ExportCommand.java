@@ -1,6 +1,5 @@
 package io.pixelwise.runner.cli;
 
-import com.typesafe.config.Config;
 import io.pixelwise.engine.ModelExport;
 import io.pixelwise.engine.ModelSession;
 import io.pixelwise.runner.train.Experiment;

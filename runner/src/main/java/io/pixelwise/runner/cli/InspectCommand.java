@@ -1,19 +1,17 @@
 package io.pixelwise.runner.cli;
 
-import io.pixelwise.api.data.ImageFiles;
-import com.typesafe.config.Config;
 import io.pixelwise.api.data.RasterImage;
 import io.pixelwise.api.graph.ModelVariable;
 import io.pixelwise.engine.input.Batch;
 import io.pixelwise.engine.ModelSession;
 import io.pixelwise.engine.SegmentationGraph;
+import io.pixelwise.imaging.ImageDecoding;
 import io.pixelwise.runner.output.LabelImages;
 import io.pixelwise.runner.report.Grids;
 import io.pixelwise.runner.train.Experiment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -81,8 +79,8 @@ final class InspectCommand implements Callable<Integer> {
         System.out.println("wrote " + file);
       }
       if (activations != null) {
-        RasterImage picture = io.pixelwise.runner.predict.Predictor.decode(image, experiment.channels());
-        RasterImage resized = ImageFiles.resize(picture, experiment.inputSize().width(), experiment.inputSize().height());
+        RasterImage picture = io.pixelwise.runner.predict.Predictor.decode(experiment.images(), image, experiment.channels());
+        RasterImage resized = ImageDecoding.resize(picture, experiment.inputSize().width(), experiment.inputSize().height());
         ModelSession.Activation a;
         try (Batch batch = new Batch(1, resized.height(), resized.width(), resized.channels(), resized.pixels(), null, List.of(image.toString()))) {
           a = session.activation(activations, batch);

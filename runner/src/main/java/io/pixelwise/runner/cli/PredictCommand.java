@@ -43,7 +43,7 @@ final class PredictCommand implements Callable<Integer> {
     Experiment experiment = setup.experiment();
     try (Setup.TrainedModel model = setup.restore(experiment, prefix)) {
       ModelSession session = model.session();
-      int n = new Predictor(session, experiment.classes(), experiment.inputSize(), experiment.channels()).run(files, output, confidence);
+      int n = new Predictor(session, experiment.classes(), experiment.inputSize(), experiment.channels(), experiment.images()).run(files, output, confidence);
       LOG.info("labelled {} image(s) into {}", n, output);
     }
     return 0;

@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigResolveOptions;
 import com.typesafe.config.ConfigUtil;
+import io.pixelwise.imaging.ImageDecoding;
 import io.pixelwise.runner.config.ComponentSpec;
 import io.pixelwise.runner.config.Settings;
 import io.pixelwise.runner.config.ConfigLoader;
@@ -33,11 +34,13 @@ final class Setup {
   private final PluginRegistry plugins;
   private final LoadedConfig loaded;
   private final Settings settings;
+  private final ImageDecoding images;
 
   private Setup(PluginRegistry plugins, LoadedConfig loaded, Settings settings) {
     this.plugins = plugins;
     this.loaded = loaded;
     this.settings = settings;
+    this.images = new ImageDecoding(settings.data().maxImagePixels(), settings.data().libdeflate());
   }
 
   /**
@@ -61,10 +64,7 @@ final class Setup {
       plugins = plugins(Path.of(dir), !dir.equals(fallback));
     }
     LoadedConfig loaded = ConfigLoader.load(options.conf, sets, plugins.classLoaders(), plugins.names());
-    Settings settings = Settings.from(loaded.config());
-    io.pixelwise.api.data.ImageFiles.setMaxPixels(settings.data().maxImagePixels());
-    io.pixelwise.api.data.ImageFiles.setLibdeflate(settings.data().libdeflate());
-    return new Setup(plugins, loaded, settings);
+    return new Setup(plugins, loaded, Settings.from(loaded.config()));
   }
 
   /** The built-in plugins and those in {@code dir}; a missing folder is an error only if {@code required}. */
@@ -100,7 +100,12 @@ final class Setup {
   }
 
   Experiment experiment() {
-    return new Experiment(loaded.config(), settings, plugins);
+    return new Experiment(loaded.config(), settings, plugins, images);
+  }
+
+  /** How this run reads image files ({@code data.max-image-pixels}, {@code data.libdeflate}). */
+  ImageDecoding images() {
+    return images;
   }
 
   /**

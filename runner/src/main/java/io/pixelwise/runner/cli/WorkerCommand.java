@@ -1,7 +1,6 @@
 package io.pixelwise.runner.cli;
 
 import io.pixelwise.engine.Cluster;
-import io.pixelwise.engine.Devices;
 import io.pixelwise.runner.train.Experiment;
 import io.pixelwise.runner.train.ShardWorker;
 import java.util.concurrent.Callable;

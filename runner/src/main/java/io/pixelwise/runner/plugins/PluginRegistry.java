@@ -289,7 +289,7 @@ public final class PluginRegistry {
   public DatasetFactory dataset(String name) {
     DatasetFactory f = find(datasets, ComponentKind.DATASET, name);
     ClassLoader loader = loader(ComponentKind.DATASET, name);
-    return (options, size) -> withContextLoader(loader, () -> f.create(options, size));
+    return context -> withContextLoader(loader, () -> f.create(context));
   }
 
   private ClassLoader loader(ComponentKind kind, String name) {

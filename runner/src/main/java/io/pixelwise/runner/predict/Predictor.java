@@ -1,13 +1,14 @@
 package io.pixelwise.runner.predict;
 
 import io.pixelwise.api.data.ClassInfo;
+import io.pixelwise.api.data.ImageReader;
 import io.pixelwise.api.data.InputSize;
 import io.pixelwise.api.data.LabelMap;
 import io.pixelwise.api.data.RasterImage;
-import io.pixelwise.api.data.ImageFiles;
 import io.pixelwise.engine.input.Batch;
 import io.pixelwise.engine.input.BatchLoader;
 import io.pixelwise.engine.ModelSession;
+import io.pixelwise.imaging.ImageDecoding;
 import io.pixelwise.runner.output.LabelImages;
 import io.pixelwise.engine.output.Progress;
 import java.io.IOException;
@@ -27,12 +28,15 @@ public final class Predictor {
   private final ClassInfo classes;
   private final InputSize size;
   private final int channels;
+  private final ImageReader images;
 
-  public Predictor(ModelSession session, ClassInfo classes, InputSize size, int channels) {
+  /** @param images reads the files, as the experiment's dataset reads its own */
+  public Predictor(ModelSession session, ClassInfo classes, InputSize size, int channels, ImageReader images) {
     this.session = session;
     this.classes = classes;
     this.size = size;
     this.channels = channels;
+    this.images = images;
   }
 
   /**
@@ -153,7 +157,7 @@ public final class Predictor {
     float[] probabilities = confidenceId < 0 ? null : new float[size.height() * size.width() * classes.size()];
     try (Progress progress = Progress.start("predict", files.size())) {
       for (Path file : files) {
-        RasterImage original = decode(file, channels);
+        RasterImage original = decode(images, file, channels);
         RasterImage resized = modelInput(original);
         try (Batch batch = new Batch(1, size.height(), size.width(), channels, resized.pixels(), null, List.of(file.toString()))) {
           session.predict(batch, predictions, probabilities);
@@ -172,7 +176,7 @@ public final class Predictor {
           for (int i = 0; i < confidence.length; i++) {
             confidence[i] = (byte) Math.round(Math.max(0, Math.min(1, probabilities[i * classes.size() + confidenceId])) * 255);
           }
-          RasterImage map = ImageFiles.resize(new RasterImage(size.width(), size.height(), 1, confidence), original.width(), original.height());
+          RasterImage map = ImageDecoding.resize(new RasterImage(size.width(), size.height(), 1, confidence), original.width(), original.height());
           var kitti = KITTI_NAME.matcher(stem);
           String name = kitti.matches()
               ? kitti.group(1) + "_" + confidenceClass + "_" + kitti.group(2) + ".png"
@@ -187,11 +191,11 @@ public final class Predictor {
 
   /** What the model is fed for {@code file}: the same bytes as training and evaluation feed it. */
   RasterImage modelInput(Path file) throws IOException {
-    return modelInput(decode(file, channels));
+    return modelInput(decode(images, file, channels));
   }
 
   private RasterImage modelInput(RasterImage original) {
-    return ImageFiles.resize(original, size.width(), size.height());
+    return ImageDecoding.resize(original, size.width(), size.height());
   }
 
   /**
@@ -199,8 +203,8 @@ public final class Predictor {
    * colour model before resizing, as datasets read it), then converts to the model's channel count
    * as the training pipeline does.
    */
-  public static RasterImage decode(Path file, int channels) throws IOException {
-    RasterImage image = ImageFiles.readResized(file, null, channels == 3).image();
+  public static RasterImage decode(ImageReader images, Path file, int channels) throws IOException {
+    RasterImage image = images.readResized(file, null, channels == 3).image();
     return BatchLoader.toChannels(image, channels, file.toString());
   }
 

@@ -6,6 +6,8 @@ import com.typesafe.config.ConfigValueFactory;
 import io.pixelwise.api.data.ClassFrequencies;
 import io.pixelwise.api.data.ClassInfo;
 import io.pixelwise.api.data.Dataset;
+import io.pixelwise.api.data.DatasetContext;
+import io.pixelwise.api.data.ImageReader;
 import io.pixelwise.api.data.InputSize;
 import io.pixelwise.api.data.SampleSource;
 import io.pixelwise.api.data.Split;
@@ -50,6 +52,7 @@ public final class Experiment {
   private Config config;
   private Settings settings;
   private final PluginRegistry plugins;
+  private final ImageReader images;
   private final Dataset dataset;
   private final boolean binary;
   private final List<WeightedLoss.Term> losses = new ArrayList<>();
@@ -58,20 +61,22 @@ public final class Experiment {
   private Path storedFrequencies;
 
   /** From a loaded config; its {@link Settings} are read (and checked) here. */
-  public Experiment(Config config, PluginRegistry plugins) {
-    this(config, Settings.from(config), plugins);
+  public Experiment(Config config, PluginRegistry plugins, ImageReader images) {
+    this(config, Settings.from(config), plugins, images);
   }
 
   /**
    * @param config the loaded config, kept to be written to the run folder
    * @param settings read from {@code config}
+   * @param images how the dataset and the runner's own readers (predict, inspect) read image files
    */
-  public Experiment(Config config, Settings settings, PluginRegistry plugins) {
+  public Experiment(Config config, Settings settings, PluginRegistry plugins, ImageReader images) {
     this.config = config;
     this.settings = settings;
     this.plugins = plugins;
+    this.images = images;
     ComponentSpec datasetSpec = settings.dataset();
-    this.dataset = plugins.dataset(datasetSpec.name()).create(datasetSpec.options(), inputSize());
+    this.dataset = plugins.dataset(datasetSpec.name()).create(new DatasetContext(datasetSpec.options(), inputSize(), images));
     int batch = settings.train().batchSize();
     int replicas = trainingDevices().size();
     if (replicas > 1 && batch < replicas) {
@@ -110,6 +115,11 @@ public final class Experiment {
               + "): use model.output = softmax");
     }
     return sigmoid;
+  }
+
+  /** How image files are read: the reader the dataset got. */
+  public ImageReader images() {
+    return images;
   }
 
   /** The configured losses with their weights, in config order. */

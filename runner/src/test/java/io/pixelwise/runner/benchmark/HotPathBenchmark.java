@@ -6,6 +6,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.pixelwise.api.data.ClassInfo;
 import io.pixelwise.api.data.Dataset;
+import io.pixelwise.api.data.DatasetContext;
 import io.pixelwise.api.data.InputSize;
 import io.pixelwise.api.data.Sample;
 import io.pixelwise.api.data.SampleSource;
@@ -15,6 +16,7 @@ import io.pixelwise.api.metric.Metric;
 import io.pixelwise.api.metric.PredictionBatch;
 import io.pixelwise.engine.input.Batch;
 import io.pixelwise.engine.input.BatchLoader;
+import io.pixelwise.imaging.ImageDecoding;
 import io.pixelwise.runner.plugins.PluginRegistry;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -45,7 +47,8 @@ class HotPathBenchmark {
   void batchAssembly() throws Exception {
     // 100 samples: 10 batches per pass.
     Dataset streets = PLUGINS.dataset("synthetic-streets")
-        .create(ConfigFactory.parseString("train-size = 100, val-size = 0, test-size = 0, seed = 3"), new InputSize(H, W));
+        .create(new DatasetContext(
+            ConfigFactory.parseString("train-size = 100, val-size = 0, test-size = 0, seed = 3"), new InputSize(H, W), new ImageDecoding()));
     SampleSource generated = streets.split(Split.TRAIN);
     Sample[] samples = new Sample[generated.size()];
     for (int i = 0; i < samples.length; i++) {

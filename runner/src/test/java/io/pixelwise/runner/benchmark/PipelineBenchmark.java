@@ -3,11 +3,13 @@ package io.pixelwise.runner.benchmark;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.typesafe.config.ConfigFactory;
+import io.pixelwise.api.data.DatasetContext;
 import io.pixelwise.api.data.InputSize;
-import io.pixelwise.api.data.PngWriter;
 import io.pixelwise.api.data.Sample;
 import io.pixelwise.api.data.SampleSource;
 import io.pixelwise.api.data.Split;
+import io.pixelwise.imaging.ImageDecoding;
+import io.pixelwise.imaging.PngWriter;
 import io.pixelwise.runner.cli.Main;
 import io.pixelwise.runner.plugins.PluginRegistry;
 import java.awt.image.BufferedImage;
@@ -44,8 +46,8 @@ class PipelineBenchmark {
   void decodeResizeAndCacheRead() throws Exception {
     SampleSource scenes =
         PluginRegistry.load().dataset("synthetic-streets")
-            .create(ConfigFactory.parseString("train-size = " + IMAGES + ", val-size = 0, test-size = 0, seed = 3"),
-                new InputSize(1024, 2048))
+            .create(new DatasetContext(ConfigFactory.parseString("train-size = " + IMAGES + ", val-size = 0, test-size = 0, seed = 3"),
+                new InputSize(1024, 2048), new ImageDecoding()))
             .split(Split.TRAIN);
     Path images = Files.createDirectories(root.resolve("leftImg8bit/train/bochum"));
     Path labels = Files.createDirectories(root.resolve("gtFine/train/bochum"));

@@ -36,7 +36,7 @@ class RecipesTest {
     var plugins = io.pixelwise.runner.plugins.PluginRegistry.load();
     var loaded = io.pixelwise.runner.config.ConfigLoader.load(
         recipe.toString(), java.util.List.of(), plugins.classLoaders(), plugins.names());
-    var experiment = new io.pixelwise.runner.train.Experiment(loaded.config(), plugins);
+    var experiment = new io.pixelwise.runner.train.Experiment(loaded.config(), plugins, new io.pixelwise.imaging.ImageDecoding());
     assertFalse(experiment.newMetrics().isEmpty());
     experiment.graphSpec();
   }
@@ -47,7 +47,7 @@ class RecipesTest {
     var plugins = io.pixelwise.runner.plugins.PluginRegistry.load();
     var loaded = io.pixelwise.runner.config.ConfigLoader.load(
         Path.of("..", "conf", "kitti-road-fcn8-vgg16.conf").toString(), List.of(), plugins.classLoaders(), plugins.names());
-    var experiment = new io.pixelwise.runner.train.Experiment(loaded.config(), plugins);
+    var experiment = new io.pixelwise.runner.train.Experiment(loaded.config(), plugins, new io.pixelwise.imaging.ImageDecoding());
     assertEquals(List.of("confusion", "kitti-road"), List.copyOf(experiment.newMetrics().keySet()));
     assertEquals("kitti-road.maxf", loaded.config().getString("train.best-by"));
   }

@@ -218,6 +218,24 @@ class InstalledPluginsTest {
   }
 
   @Test
+  void aPluginBuiltAgainstApi1IsRefusedNamingBothVersions() throws IOException {
+    // 2.0 took ImageFiles out of the api and changed DatasetFactory: a 1.x plugin may call either.
+    assertEquals(new ApiVersion(2, 0), ApiVersion.CURRENT);
+    Path dir = folder("api-1");
+    Path first = tinyJar(dir.resolve("first.jar"), "com.example.twin.TwinPlugin", PluginJars.manifest("1.0", "1"));
+    Path last = tinyJar(dir.resolve("last.jar"), "com.example.bomb.BombPlugin", PluginJars.manifest("1.2", "1"));
+    PluginException e = refused(dir);
+    assertEquals(
+        List.of(
+            first + " was built against pixelwise api 1.0 and cannot be loaded: it needs api 1.0 or a later 1.x, and"
+                + " this Pixelwise provides api 2.0; rebuild the plugin against pixelwise-api 2.0",
+            last + " was built against pixelwise api 1.2 and cannot be loaded: it needs api 1.2 or a later 1.x, and"
+                + " this Pixelwise provides api 2.0; rebuild the plugin against pixelwise-api 2.0"),
+        e.problems());
+    assertTrue(!e.getMessage().contains("bomb went off"), e.getMessage());
+  }
+
+  @Test
   void aPluginOfAnOlderMinorApiLoads() throws IOException {
     Path dir = folder("older-minor");
     tinyJar(dir.resolve("twin.jar"), "com.example.twin.TwinPlugin", PluginJars.manifest(ApiVersion.MAJOR + ".0", "1"));

@@ -1,17 +1,19 @@
 package io.pixelwise.runner.predict;
 
-import io.pixelwise.api.data.ImageFiles;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.typesafe.config.ConfigFactory;
 import io.pixelwise.api.data.Dataset;
+import io.pixelwise.api.data.DatasetContext;
+import io.pixelwise.api.data.ImageReader;
 import io.pixelwise.api.data.InputSize;
 import io.pixelwise.api.data.RasterImage;
 import io.pixelwise.api.data.Split;
 import io.pixelwise.datasets.folder.FolderDataset;
 import io.pixelwise.datasets.kitti.KittiRoad;
 import io.pixelwise.engine.input.BatchLoader;
+import io.pixelwise.imaging.ImageDecoding;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -28,6 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Cityscapes-like 2x shrink (the area average), PNG and JPEG.
  */
 class PredictInputTest {
+  /** One reader for both sides, as the runner hands the experiment's to the dataset and predict. */
+  private static final ImageReader IMAGES = new ImageDecoding();
   @TempDir Path dir;
 
   /** A street-like picture: smooth gradients with fine noise, so that every resize kernel shows. */
@@ -48,11 +52,11 @@ class PredictInputTest {
   /** The training pipeline's model input for the split's first sample (what BatchLoader packs). */
   private static byte[] trainingInput(Dataset dataset, InputSize size) throws IOException {
     RasterImage image = dataset.split(Split.TEST).load(0).image();
-    return ImageFiles.resize(BatchLoader.toChannels(image, 3, "sample"), size.width(), size.height()).pixels();
+    return ImageDecoding.resize(BatchLoader.toChannels(image, 3, "sample"), size.width(), size.height()).pixels();
   }
 
   private static byte[] predictInput(Path file, InputSize size) throws IOException {
-    RasterImage input = new Predictor(null, null, size, 3).modelInput(file);
+    RasterImage input = new Predictor(null, null, size, 3, IMAGES).modelInput(file);
     assertEquals(size.width(), input.width());
     assertEquals(size.height(), input.height());
     return input.pixels();
@@ -64,7 +68,7 @@ class PredictInputTest {
     Path images = Files.createDirectories(dir.resolve("data_road/testing/image_2"));
     Path file = images.resolve("um_000000.png");
     ImageIO.write(picture(1242, 375, 1), "png", file.toFile());
-    KittiRoad kitti = new KittiRoad(dir.resolve("data_road"), KittiRoad.GroundTruth.ROAD, 0.2, 1, size);
+    KittiRoad kitti = new KittiRoad(dir.resolve("data_road"), KittiRoad.GroundTruth.ROAD, 0.2, 1, size, IMAGES);
     assertArrayEquals(trainingInput(kitti, size), predictInput(file, size));
   }
 
@@ -79,10 +83,10 @@ class PredictInputTest {
         Files.createDirectories(root.resolve("images/val"));
         Path file = images.resolve("frame." + type);
         ImageIO.write(picture(stored[0], stored[1], stored[0]), type, file.toFile());
-        FolderDataset folder = FolderDataset.fromConfig(
+        FolderDataset folder = FolderDataset.fromConfig(new DatasetContext(
             ConfigFactory.parseString("root = \"" + root + "\", split = folders, classes = [{name = road, color = [128, 64, 128]}]")
                 .withFallback(ConfigFactory.defaultReference().getConfig("datasets.folder")),
-            size);
+            size, IMAGES));
         assertArrayEquals(trainingInput(folder, size), predictInput(file, size), type + " " + stored[0] + "x" + stored[1]);
       }
     }

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.pixelwise.api.data.ClassFrequencies;
 import io.pixelwise.api.data.SampleSource;
 import io.pixelwise.api.data.Split;
+import io.pixelwise.imaging.ImageDecoding;
 import io.pixelwise.runner.config.ConfigLoader;
 import io.pixelwise.engine.SegmentationGraph;
 import io.pixelwise.engine.WeightedLoss;
@@ -33,7 +34,7 @@ class ExperimentTest {
         "datasets.synthetic-streets.val-size=2", "data.workers=1"));
     all.addAll(List.of(sets));
     var loaded = ConfigLoader.load(RECIPE, all, List.of(ExperimentTest.class.getClassLoader()), PLUGINS.names());
-    return new Experiment(loaded.config(), PLUGINS);
+    return new Experiment(loaded.config(), PLUGINS, new ImageDecoding());
   }
 
   private static ClassFrequencies countByHand(Experiment e) throws Exception {

@@ -9,6 +9,7 @@ import io.pixelwise.api.data.InputSize;
 import io.pixelwise.api.data.RasterImage;
 import io.pixelwise.api.data.Sample;
 import io.pixelwise.api.data.SampleSource;
+import io.pixelwise.imaging.ImageDecoding;
 import io.pixelwise.runner.config.ConfigLoader;
 import io.pixelwise.runner.config.ConfigProblemsException;
 import io.pixelwise.engine.input.ChannelStatistics;
@@ -54,7 +55,7 @@ class NormalizationTest {
     var loaded = ConfigLoader.load(Path.of("..", "conf", "synthetic-simple.conf").toString(),
         List.of("data.normalization = train-split", "data.normalization-images = 6", "data.height = 32", "data.width = 64"),
         plugins.classLoaders(), plugins.names());
-    Experiment experiment = new Experiment(loaded.config(), plugins);
+    Experiment experiment = new Experiment(loaded.config(), plugins, new ImageDecoding());
     var written = ConfigFactory.parseString(experiment.render());
     assertEquals("config", written.getString("data.normalization"));
     List<Double> mean = written.getDoubleList("data.mean");
@@ -69,7 +70,7 @@ class NormalizationTest {
     RuntimeException e = assertThrows(RuntimeException.class, () -> {
       var loaded = ConfigLoader.load(Path.of("..", "conf", "synthetic-simple.conf").toString(),
           List.of("data.normalization = imagenet"), plugins.classLoaders(), plugins.names());
-      new Experiment(loaded.config(), plugins);
+      new Experiment(loaded.config(), plugins, new ImageDecoding());
     });
     assertTrue(e instanceof IllegalArgumentException || e instanceof ConfigProblemsException);
     assertTrue(e.getMessage().contains("data.normalization"), e.getMessage());

@@ -1,4 +1,4 @@
-package io.pixelwise.api.data;
+package io.pixelwise.imaging;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.pixelwise.api.data.ImageReader;
+import io.pixelwise.api.data.InputSize;
+import io.pixelwise.api.data.RasterImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -15,7 +18,6 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Random;
 import java.util.zip.CRC32;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,11 +35,6 @@ class FastPngTest {
   @BeforeEach
   void needsLibdeflate() {
     assumeTrue(FastPng.available(), "libdeflate is not installed (Debian/Ubuntu: apt-get install libdeflate0)");
-  }
-
-  @AfterEach
-  void restore() {
-    ImageFiles.setLibdeflate(true);
   }
 
   /** A PNG of random samples; row y uses filter {@code filters[y % filters.length]}. */
@@ -64,12 +61,7 @@ class FastPngTest {
   }
 
   private RasterImage decode(Path file, InputSize size, boolean rgb, boolean libdeflate) throws IOException {
-    ImageFiles.setLibdeflate(libdeflate);
-    try {
-      return ImageFiles.readResized(file, size, rgb).image();
-    } finally {
-      ImageFiles.setLibdeflate(true);
-    }
+    return new ImageDecoding(ImageDecoding.DEFAULT_MAX_PIXELS, libdeflate).readResized(file, size, rgb).image();
   }
 
   @ParameterizedTest(name = "colour type {0}")
@@ -102,12 +94,13 @@ class FastPngTest {
   @ValueSource(ints = {0, 3})
   void labelSamplesAreTheStoredIdsOrIndices(int colourType) throws IOException {
     Path file = Files.write(dir.resolve("l" + colourType + ".png"), png(45, 12, colourType, new int[] {4, 2, 0}, 7));
-    ImageFiles.Samples fast = ImageFiles.readSamples(file);
-    ImageFiles.setLibdeflate(false);
-    ImageFiles.Samples imageIo = ImageFiles.readSamples(file);
+    ImageDecoding libdeflate = new ImageDecoding();
+    ImageDecoding libpng = new ImageDecoding(ImageDecoding.DEFAULT_MAX_PIXELS, false);
+    ImageReader.Samples fast = libdeflate.readSamples(file);
+    ImageReader.Samples imageIo = libpng.readSamples(file);
     assertEquals(45, fast.width());
     assertEquals(12, fast.height());
-    assertArrayEquals(ImageFiles.samples(ImageFiles.read(file)), imageIo.toArray());
+    assertArrayEquals(libpng.samples(libpng.read(file)), imageIo.toArray());
     assertArrayEquals(imageIo.toArray(), fast.toArray());
     for (int i = 0; i < 45 * 12; i++) {
       assertEquals(imageIo.get(i), fast.get(i));
@@ -158,12 +151,12 @@ class FastPngTest {
   }
 
   @Test
-  void aDamagedFileIsNamedByImageFiles() throws IOException {
+  void aDamagedFileIsNamedByImageDecoding() throws IOException {
     byte[] good = png(40, 20, 0, new int[] {2}, 3);
     Path file = Files.write(dir.resolve("damaged.png"), Arrays.copyOf(good, good.length - 20));
-    IOException e = assertThrows(IOException.class, () -> ImageFiles.readResized(file, null, true));
+    IOException e = assertThrows(IOException.class, () -> new ImageDecoding().readResized(file, null, true));
     assertTrue(e.getMessage().startsWith(file.toString()), e.getMessage());
-    IOException labels = assertThrows(IOException.class, () -> ImageFiles.readSamples(file));
+    IOException labels = assertThrows(IOException.class, () -> new ImageDecoding().readSamples(file));
     assertTrue(labels.getMessage().startsWith(file.toString()), labels.getMessage());
   }
 

@@ -1,4 +1,4 @@
-package io.pixelwise.api.data;
+package io.pixelwise.imaging;
 
 import com.sun.jna.Library;
 import com.sun.jna.Memory;

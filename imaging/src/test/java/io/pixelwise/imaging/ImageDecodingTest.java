@@ -1,10 +1,13 @@
-package io.pixelwise.api.data;
+package io.pixelwise.imaging;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pixelwise.api.data.ImageReader;
+import io.pixelwise.api.data.InputSize;
+import io.pixelwise.api.data.RasterImage;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -19,10 +22,23 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The fast byte paths must give exactly what the slow, general ImageIO accessors give; with
- * libdeflate where installed ({@link ImageFilesLibpngTest} repeats every case without it).
+ * libdeflate where installed ({@link ImageDecodingLibpngTest} repeats every case without it).
  */
-class ImageFilesTest {
+class ImageDecodingTest {
   @TempDir Path dir;
+
+  /** data.libdeflate of the readers under test. */
+  boolean libdeflate() {
+    return true;
+  }
+
+  ImageDecoding images(long maxPixels) {
+    return new ImageDecoding(maxPixels, libdeflate());
+  }
+
+  ImageDecoding images() {
+    return images(ImageDecoding.DEFAULT_MAX_PIXELS);
+  }
 
   private Path write(int type) throws IOException {
     BufferedImage img = new BufferedImage(37, 21, type);
@@ -41,8 +57,8 @@ class ImageFilesTest {
   @ValueSource(ints = {BufferedImage.TYPE_3BYTE_BGR, BufferedImage.TYPE_4BYTE_ABGR, BufferedImage.TYPE_INT_RGB,
       BufferedImage.TYPE_BYTE_GRAY, BufferedImage.TYPE_BYTE_INDEXED})
   void rgbMatchesGetRgb(int type) throws IOException {
-    BufferedImage decoded = ImageFiles.read(write(type));
-    RasterImage rgb = ImageFiles.rgb(decoded);
+    BufferedImage decoded = images().read(write(type));
+    RasterImage rgb = Pixels.rgb(decoded);
     for (int y = 0; y < 21; y++) {
       for (int x = 0; x < 37; x++) {
         int expected = decoded.getRGB(x, y);
@@ -56,23 +72,17 @@ class ImageFilesTest {
   @ParameterizedTest
   @ValueSource(ints = {BufferedImage.TYPE_BYTE_GRAY, BufferedImage.TYPE_BYTE_INDEXED, BufferedImage.TYPE_USHORT_GRAY})
   void samplesMatchTheRaster(int type) throws IOException {
-    BufferedImage decoded = ImageFiles.read(write(type));
+    BufferedImage decoded = images().read(write(type));
     int[] expected = decoded.getRaster().getSamples(0, 0, 37, 21, 0, (int[]) null);
-    assertArrayEquals(expected, ImageFiles.samples(decoded));
+    assertArrayEquals(expected, images().samples(decoded));
   }
 
   @Test
   void anImageOverThePixelLimitIsRefusedBeforeDecoding() throws IOException {
     Path file = write(BufferedImage.TYPE_3BYTE_BGR);
-    try {
-      ImageFiles.setMaxPixels(37 * 21 - 1);
-      IOException e = assertThrows(IOException.class, () -> ImageFiles.read(file));
-      assertTrue(e.getMessage().contains(file.toString()) && e.getMessage().contains("37x21"), e.getMessage());
-      ImageFiles.setMaxPixels(37 * 21);
-      assertEquals(37, ImageFiles.read(file).getWidth());
-    } finally {
-      ImageFiles.setMaxPixels(100_000_000L);
-    }
+    IOException e = assertThrows(IOException.class, () -> images(37 * 21 - 1).read(file));
+    assertTrue(e.getMessage().contains(file.toString()) && e.getMessage().contains("37x21"), e.getMessage());
+    assertEquals(37, images(37 * 21).read(file).getWidth());
   }
 
   @Test
@@ -90,7 +100,7 @@ class ImageFilesTest {
     png.write(java.nio.ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
     Path bomb = dir.resolve("bomb.png");
     Files.write(bomb, png.toByteArray());
-    IOException e = assertThrows(IOException.class, () -> ImageFiles.read(bomb));
+    IOException e = assertThrows(IOException.class, () -> images().read(bomb));
     assertTrue(e.getMessage().contains("exceeds the limit"), e.getMessage());
   }
 
@@ -99,7 +109,7 @@ class ImageFilesTest {
     Path file = write(BufferedImage.TYPE_3BYTE_BGR);
     byte[] bytes = Files.readAllBytes(file);
     Files.write(file, java.util.Arrays.copyOf(bytes, 60));
-    IOException e = assertThrows(IOException.class, () -> ImageFiles.read(file));
+    IOException e = assertThrows(IOException.class, () -> images().read(file));
     assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
   }
 
@@ -108,19 +118,19 @@ class ImageFilesTest {
       BufferedImage.TYPE_BYTE_INDEXED})
   void nativeDecodingAtTheStoredSizeGivesImageIosColours(int type) throws IOException {
     Path file = write(type);
-    ImageFiles.Decoded decoded = ImageFiles.readResized(file, null, true);
+    ImageReader.Decoded decoded = images().readResized(file, null, true);
     assertEquals(37, decoded.storedWidth());
     assertEquals(21, decoded.storedHeight());
-    assertSameImage(ImageFiles.rgb(ImageFiles.read(file)), decoded.image());
+    assertSameImage(Pixels.rgb(images().read(file)), decoded.image());
   }
 
   @Test
   void greyStaysGreyWithItsStoredLevelsOrIsReplicatedToRgb() throws IOException {
     Path file = write(BufferedImage.TYPE_BYTE_GRAY);
-    RasterImage expected = ImageFiles.pixels(ImageFiles.read(file));
+    RasterImage expected = Pixels.pixels(images().read(file));
     assertEquals(1, expected.channels());
-    assertSameImage(expected, ImageFiles.readResized(file, null, false).image());
-    RasterImage rgb = ImageFiles.readResized(file, null, true).image();
+    assertSameImage(expected, images().readResized(file, null, false).image());
+    RasterImage rgb = images().readResized(file, null, true).image();
     assertEquals(3, rgb.channels());
     for (int i = 0; i < expected.pixels().length; i++) {
       for (int k = 0; k < 3; k++) {
@@ -141,7 +151,7 @@ class ImageFilesTest {
     }
     Path file = dir.resolve("blocks.png");
     ImageIO.write(blocks, "png", file.toFile());
-    RasterImage half = ImageFiles.readResized(file, new InputSize(2, 4), false).image();
+    RasterImage half = images().readResized(file, new InputSize(2, 4), false).image();
     for (int y = 0; y < 2; y++) {
       for (int x = 0; x < 4; x++) {
         // Each 2x2 block holds level, level+1, level+1, level (255 clips to 255, 256 is 0 mod 256):
@@ -155,7 +165,7 @@ class ImageFilesTest {
     pair.getRaster().setSample(1, 0, 0, 100);
     Path two = dir.resolve("two.png");
     ImageIO.write(pair, "png", two.toFile());
-    RasterImage wide = ImageFiles.readResized(two, new InputSize(1, 4), false).image();
+    RasterImage wide = images().readResized(two, new InputSize(1, 4), false).image();
     // Half-pixel centres: output x samples input (x + 0.5) / 2 - 0.5 = -0.25, 0.25, 0.75, 1.25 (clamped).
     assertArrayEquals(new byte[] {0, 25, 75, 100}, wide.pixels());
   }
@@ -170,8 +180,8 @@ class ImageFilesTest {
     }
     Path file = dir.resolve("smooth.jpg");
     ImageIO.write(img, "jpeg", file.toFile());
-    byte[] expected = ImageFiles.rgb(ImageFiles.read(file)).pixels();
-    byte[] got = ImageFiles.readResized(file, null, true).image().pixels();
+    byte[] expected = Pixels.rgb(images().read(file)).pixels();
+    byte[] got = images().readResized(file, null, true).image().pixels();
     int worst = 0;
     for (int i = 0; i < expected.length; i++) {
       worst = Math.max(worst, Math.abs((expected[i] & 0xff) - (got[i] & 0xff)));
@@ -182,25 +192,20 @@ class ImageFilesTest {
   @Test
   void nativeDecodingRefusesBombsTruncationAndNonImagesNamingTheFile() throws IOException {
     Path file = write(BufferedImage.TYPE_3BYTE_BGR);
-    try {
-      ImageFiles.setMaxPixels(37 * 21 - 1);
-      IOException e = assertThrows(IOException.class, () -> ImageFiles.readResized(file, null, true));
-      assertTrue(e.getMessage().contains(file.toString()) && e.getMessage().contains("37x21"), e.getMessage());
-    } finally {
-      ImageFiles.setMaxPixels(100_000_000L);
-    }
+    IOException over = assertThrows(IOException.class, () -> images(37 * 21 - 1).readResized(file, null, true));
+    assertTrue(over.getMessage().contains(file.toString()) && over.getMessage().contains("37x21"), over.getMessage());
     byte[] bytes = Files.readAllBytes(file);
     for (int keep : new int[] {60, bytes.length / 2, bytes.length - 13}) {
       Path cut = dir.resolve("cut" + keep + ".png");
       Files.write(cut, java.util.Arrays.copyOf(bytes, keep));
-      IOException e = assertThrows(IOException.class, () -> ImageFiles.readResized(cut, new InputSize(10, 10), true),
+      IOException e = assertThrows(IOException.class, () -> images().readResized(cut, new InputSize(10, 10), true),
           "kept " + keep + " of " + bytes.length + " bytes");
       assertTrue(e.getMessage().startsWith(cut.toString()), e.getMessage());
     }
     Path text = Files.writeString(dir.resolve("notes.png"), "not an image");
-    IOException e = assertThrows(IOException.class, () -> ImageFiles.readResized(text, null, true));
+    IOException e = assertThrows(IOException.class, () -> images().readResized(text, null, true));
     assertTrue(e.getMessage().startsWith(text.toString()) && e.getMessage().contains("not an image format"), e.getMessage());
-    IOException missing = assertThrows(IOException.class, () -> ImageFiles.readResized(dir.resolve("nope.png"), null, true));
+    IOException missing = assertThrows(IOException.class, () -> images().readResized(dir.resolve("nope.png"), null, true));
     assertTrue(missing.getMessage().contains("no such file"), missing.getMessage());
   }
 

@@ -1,5 +1,6 @@
-package io.pixelwise.api.data;
+package io.pixelwise.imaging;
 
+import io.pixelwise.api.data.RasterImage;
 import java.util.List;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;

@@ -1,6 +1,7 @@
-package io.pixelwise.api.data;
+package io.pixelwise.imaging;
 
 import com.sun.jna.Memory;
+import io.pixelwise.api.data.RasterImage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.zip.CRC32;

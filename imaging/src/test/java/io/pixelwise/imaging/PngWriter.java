@@ -1,4 +1,4 @@
-package io.pixelwise.api.data;
+package io.pixelwise.imaging;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
