@@ -270,8 +270,8 @@ final class FastPng {
   /**
    * The Paeth predictor: a (left), b (above) or c (above left), whichever is closest to a + b - c,
    * ties in that order. Written as libpng's two comparisons, which the JIT compiles to conditional
-   * moves (photos make branches unpredictable): a Paeth-filtered 2048x1024 label map in 6–9 ms
-   * against 10–11 ms with the bit-mask version before it (both with paethGreyRow; 16 ms without).
+   * moves (photos make branches unpredictable), faster than a branch-free bit-mask version
+   * (docs/performance.md, "Measurements behind the code").
    */
   private static int paeth(int a, int b, int c) {
     int p = b - c;
@@ -287,7 +287,7 @@ final class FastPng {
   /**
    * A Paeth row of RGB pixels (most dataset images): the left and above-left pixels are carried
    * in locals, so that each byte does not wait for the one stored three bytes before it; the three
-   * channels' chains then run side by side (a Paeth-filtered 2048x1024 frame decodes ~13% faster).
+   * channels' chains then run side by side (faster: docs/performance.md, "Measurements behind the code").
    */
   private static void paethRgbRow(byte[] out, int d, int p, int stride) {
     int a0 = (out[d] += out[p]) & 0xff; // the first pixel has nothing to its left: the pixel above

@@ -112,8 +112,8 @@ class SettingsTest {
   }
 
   /**
-   * The settings records are the only code that reads config keys: no other class of the runner
-   * or the engine calls a getter of Typesafe Config with a key.
+   * The settings records are the only code that reads config keys: no other class of the runner,
+   * the engine or imaging calls a getter of Typesafe Config with a key.
    */
   @Test
   void onlyTheSettingsReadConfigKeys() throws IOException {
@@ -122,10 +122,8 @@ class SettingsTest {
             + "|IntList|LongList|DoubleList|BooleanList|StringList|NumberList|ConfigList|ObjectList|AnyRefList"
             + "|BytesList|DurationList|MemorySizeList)|hasPath|hasPathOrNull)\\(\"");
     Path config = Path.of("src/main/java/io/pixelwise/runner/config");
-    List<Path> roots = new ArrayList<>(List.of(Path.of("src/main/java")));
-    if (Files.isDirectory(Path.of("../engine/src/main/java"))) {
-      roots.add(Path.of("../engine/src/main/java"));
-    }
+    List<Path> roots =
+        List.of(Path.of("src/main/java"), Path.of("../engine/src/main/java"), Path.of("../imaging/src/main/java"));
     List<String> offenders = new ArrayList<>();
     int scanned = 0;
     for (Path root : roots) {
@@ -145,7 +143,7 @@ class SettingsTest {
         }
       }
     }
-    assertTrue(scanned > 50, "scanned " + scanned + " files from " + roots);
+    assertTrue(scanned > 100, "scanned " + scanned + " files from " + roots);
     assertEquals(List.of(), offenders, "config keys read outside io.pixelwise.runner.config's settings");
   }
 }
