@@ -87,6 +87,11 @@ public final class PluginFolder {
 
   /** Checks one plugin's jars and makes its class loader. */
   static InstalledPlugin inspect(Path location, List<Path> jars, ClassLoader shared) {
+    return inspect(location, jars, shared, ApiVersion.CURRENT);
+  }
+
+  /** {@link #inspect(Path, List, ClassLoader)} on an api of version {@code provided} (tests of the rule). */
+  static InstalledPlugin inspect(Path location, List<Path> jars, ClassLoader shared, ApiVersion provided) {
     List<String> problems = new ArrayList<>();
     ApiVersion api = null;
     String version = null;
@@ -113,7 +118,7 @@ public final class PluginFolder {
           problems.add(jar + ": " + ApiVersion.MANIFEST_ATTRIBUTE + " " + e.getMessage());
           continue;
         }
-        Optional<String> why = ApiVersion.CURRENT.incompatibility(builtAgainst);
+        Optional<String> why = provided.incompatibility(builtAgainst);
         if (why.isPresent()) {
           problems.add(jar + " was built against pixelwise api " + builtAgainst + " and cannot be loaded: " + why.get());
           continue;

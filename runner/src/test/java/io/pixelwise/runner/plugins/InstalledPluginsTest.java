@@ -237,10 +237,19 @@ class InstalledPluginsTest {
 
   @Test
   void aPluginOfAnOlderMinorApiLoads() throws IOException {
+    // This api as if one minor version later: a plugin built against today's loads on it.
     Path dir = folder("older-minor");
-    tinyJar(dir.resolve("twin.jar"), "com.example.twin.TwinPlugin", PluginJars.manifest(ApiVersion.MAJOR + ".0", "1"));
-    PluginRegistry registry = PluginRegistry.load(PluginFolder.scan(dir, RUNNER));
+    Path jar = tinyJar(dir.resolve("twin.jar"), "com.example.twin.TwinPlugin", current());
+    ApiVersion later = new ApiVersion(ApiVersion.MAJOR, ApiVersion.MINOR + 1);
+    InstalledPlugin plugin = PluginFolder.inspect(jar, List.of(jar), RUNNER, later);
+    assertEquals(ApiVersion.CURRENT, plugin.api());
+    PluginRegistry registry = PluginRegistry.load(List.of(plugin));
     assertTrue(registry.names().get(ComponentKind.BACKBONE).contains("twin"));
+    // And the other way round: a plugin of that later minor version is refused by today's api.
+    Path newer = tinyJar(folder("newer-minor").resolve("twin.jar"), "com.example.twin.TwinPlugin",
+        PluginJars.manifest(later.toString(), "1"));
+    assertContains(assertThrows(PluginException.class, () -> PluginFolder.scan(newer.getParent(), RUNNER)).getMessage(),
+        "built against pixelwise api " + later, "upgrade Pixelwise");
   }
 
   @Test
