@@ -166,16 +166,7 @@ public final class SegmentationGraph implements AutoCloseable {
 
     dataLoss = spec.loss().build(root.scope("loss"), logits, labels, spec.classes());
     Ops lossOps = tf.withSubScope("objective");
-    List<Operand<TFloat32>> decayTerms = new ArrayList<>();
-    for (ModelVariable v : modelVariables) {
-      if (v.role().regularized()) {
-        decayTerms.add(lossOps.nn.l2Loss(v.value()));
-      }
-    }
-    Operand<TFloat32> decay =
-        spec.weightDecay() > 0 && !decayTerms.isEmpty()
-            ? lossOps.math.mul(lossOps.constant(spec.weightDecay()), lossOps.math.addN(decayTerms))
-            : null;
+    Operand<TFloat32> decay = weightDecay(lossOps, modelVariables, spec.weightDecay());
     // Without decay the total is still a tensor of its own: a step fetches both, and a session
     // refuses to fetch one tensor twice.
     totalLoss = decay != null ? lossOps.math.add(dataLoss, decay) : lossOps.withName("total").identity(dataLoss);
@@ -183,10 +174,65 @@ public final class SegmentationGraph implements AutoCloseable {
     List<ModelVariable> trainable = modelVariables.stream().filter(v -> v.role().trainable()).toList();
     lossScaling = spec.lossScale() == null ? null : new LossScaling(root, spec.lossScale());
     lossScale = lossScaling == null ? null : lossScaling.scale();
-    List<Operand<TFloat32>> gradients;
     if (workersReadShards && devices.stream().map(DeviceSpec::task).distinct().count() < 2) {
       throw new IllegalArgumentException("workers can read shards only with devices on several cluster tasks, got " + devices);
     }
+    Passes passes = trainingPasses(tf, root, spec, devices, workersReadShards, trainable);
+    startMessage = passes.startMessage();
+    startWorkers = passes.startWorkers();
+    trainImages = passes.trainImages();
+    trainDataLoss = passes.trainDataLoss();
+    List<Operand<TFloat32>> gradients = passes.gradients();
+    trainTotalLoss = workersReadShards || devices.size() > 1
+        ? replicatedTotal(tf, lossOps, decay, trainable, gradients)
+        : totalLoss;
+    TrainStep step = trainStep(tf, root, spec, trainable, gradients);
+    trainOp = step.op();
+    stepApplied = step.applied();
+    allVariables = root.variables();
+
+    Ops ckpt = tf.withSubScope("checkpoint");
+    checkpointPrefix = ckpt.withName("prefix").placeholder(TString.class, Placeholder.shape(Shape.scalar()));
+    String[] names = allVariables.stream().map(ModelVariable::path).toArray(String[]::new);
+    var nameTensor = ckpt.constant(NdArrays.vectorOfObjects(names));
+    var slices = ckpt.constant(NdArrays.vectorOfObjects(emptyStrings(names.length)));
+    save = ckpt.train.save(checkpointPrefix, nameTensor, slices, new ArrayList<>(allVariables.stream().map(ModelVariable::value).toList()));
+    // The loss scale is restored apart, so that a checkpoint without it (a run at another precision) still loads.
+    List<ModelVariable> scaleVariables = lossScaling == null ? List.of() : lossScaling.variables();
+    restore = restoreOp(ckpt, allVariables.stream().filter(v -> !scaleVariables.contains(v)).toList());
+    restoreLossScale = lossScaling == null ? null : restoreOp(ckpt.withSubScope(LossScale.SCOPE), scaleVariables);
+  }
+
+  /** {@code weightDecay} times the sum of the regularised variables' L2 losses; null for none. */
+  private static Operand<TFloat32> weightDecay(Ops lossOps, List<ModelVariable> variables, float weightDecay) {
+    List<Operand<TFloat32>> decayTerms = new ArrayList<>();
+    for (ModelVariable v : variables) {
+      if (v.role().regularized()) {
+        decayTerms.add(lossOps.nn.l2Loss(v.value()));
+      }
+    }
+    return weightDecay > 0 && !decayTerms.isEmpty()
+        ? lossOps.math.mul(lossOps.constant(weightDecay), lossOps.math.addN(decayTerms))
+        : null;
+  }
+
+  /**
+   * The training step's forward and backward passes: in one piece on one device, replicated over
+   * {@code devices} (each replica on its share of the batch), or with the other cluster tasks'
+   * shares taken from their workers' queues.
+   *
+   * @param startMessage the cluster start message fed to the workers (shards only, else null)
+   * @param startWorkers sends it (shards only, else null)
+   * @param trainImages the images the step trained on across all tasks (shards only, else null)
+   * @param gradients of the trainable variables, in their order, unscaled
+   */
+  private record Passes(
+      Placeholder<TInt64> startMessage, Op startWorkers, Operand<TFloat32> trainImages, Operand<TFloat32> trainDataLoss,
+      List<Operand<TFloat32>> gradients) {}
+
+  private Passes trainingPasses(
+      Ops tf, GraphContext root, Spec spec, List<DeviceSpec> devices, boolean workersReadShards,
+      List<ModelVariable> trainable) {
     DataParallel.TowerBuilder towers = (ctx, im, lb) -> {
       Operand<TFloat32> x = normalize(ctx.tf().withSubScope("input"), im, spec.mean(), spec.std());
       Features f = spec.backbone().build(ctx.scope(BACKBONE_SCOPE), x);
@@ -195,7 +241,7 @@ public final class SegmentationGraph implements AutoCloseable {
     };
     if (workersReadShards) {
       Ops send = tf.withSubScope("shards");
-      startMessage = send.withName("start").placeholder(TInt64.class, Placeholder.shape(Shape.of(Shards.Start.LENGTH)));
+      Placeholder<TInt64> startMessage = send.withName("start").placeholder(TInt64.class, Placeholder.shape(Shape.of(Shards.Start.LENGTH)));
       List<Op> sends = new ArrayList<>();
       List<DataParallel.Group> groups = new ArrayList<>();
       Operand<TInt64> update = send.dtypes.cast(updateNumber, TInt64.class);
@@ -222,44 +268,48 @@ public final class SegmentationGraph implements AutoCloseable {
         groups.add(new DataParallel.Group(there, checked.ensureShape(d.images(), images.shape()),
             checked.ensureShape(d.labels(), labels.shape()), d.count(), local));
       }
-      startWorkers = send.withName("send_start").withControlDependencies(sends).noOp();
+      Op startWorkers = send.withName("send_start").withControlDependencies(sends).noOp();
       DataParallel.Result replicated = DataParallel.build(tf, root, groups, towers, trainable, lossScale);
-      trainDataLoss = replicated.dataLoss();
-      trainImages = replicated.images();
-      gradients = unscaled(tf, lossScaling, replicated.gradients());
+      return new Passes(startMessage, startWorkers, replicated.images(), replicated.dataLoss(),
+          unscaled(tf, lossScaling, replicated.gradients()));
     } else if (devices.size() > 1) {
-      startMessage = null;
-      startWorkers = null;
-      trainImages = null;
       DataParallel.Result replicated = DataParallel.build(tf, root, devices, images, labels, towers, trainable, lossScale);
-      trainDataLoss = replicated.dataLoss();
-      gradients = unscaled(tf, lossScaling, replicated.gradients());
+      return new Passes(null, null, null, replicated.dataLoss(), unscaled(tf, lossScaling, replicated.gradients()));
     } else {
-      startMessage = null;
-      startWorkers = null;
-      trainImages = null;
-      trainDataLoss = dataLoss;
-      gradients = lossScaling == null
+      return new Passes(null, null, null, dataLoss, lossScaling == null
           ? gradients(tf, totalLoss, trainable)
-          : lossScaling.unscale(tf, gradients(tf, lossScaling.scaled(tf, totalLoss), trainable));
+          : lossScaling.unscale(tf, gradients(tf, lossScaling.scaled(tf, totalLoss), trainable)));
     }
-    if (workersReadShards || devices.size() > 1) {
-      if (decay != null) {
-        // Weight decay is a function of the shared variables alone: its gradient is taken once.
-        trainTotalLoss = lossOps.withName("train_total").math.add(trainDataLoss, decay);
-        List<ModelVariable> decayed = trainable.stream().filter(v -> v.role().regularized()).toList();
-        List<Operand<TFloat32>> decayGrads = gradients(tf, decay, decayed);
-        for (int i = 0, j = 0; i < trainable.size(); i++) {
-          if (trainable.get(i).role().regularized()) {
-            gradients.set(i, lossOps.math.add(gradients.get(i), decayGrads.get(j++)));
-          }
-        }
-      } else {
-        trainTotalLoss = lossOps.withName("train_total").identity(trainDataLoss);
+  }
+
+  /**
+   * The replicated step's total loss; weight decay is a function of the shared variables alone,
+   * so its gradient is taken once and added to the replicas' gradients ({@code gradients}, in place).
+   */
+  private Operand<TFloat32> replicatedTotal(
+      Ops tf, Ops lossOps, Operand<TFloat32> decay, List<ModelVariable> trainable, List<Operand<TFloat32>> gradients) {
+    if (decay == null) {
+      return lossOps.withName("train_total").identity(trainDataLoss);
+    }
+    Operand<TFloat32> total = lossOps.withName("train_total").math.add(trainDataLoss, decay);
+    List<ModelVariable> decayed = trainable.stream().filter(v -> v.role().regularized()).toList();
+    List<Operand<TFloat32>> decayGrads = gradients(tf, decay, decayed);
+    for (int i = 0, j = 0; i < trainable.size(); i++) {
+      if (trainable.get(i).role().regularized()) {
+        gradients.set(i, lossOps.math.add(gradients.get(i), decayGrads.get(j++)));
       }
-    } else {
-      trainTotalLoss = totalLoss;
     }
+    return total;
+  }
+
+  /** The op that applies one update, and whether it did (loss scaling: null without). */
+  private record TrainStep(Op op, Operand<TBool> applied) {}
+
+  /**
+   * The optimizer's update of {@code trainable} from {@code gradients}, with the state updates
+   * (batch norm's moving statistics); under loss scaling all of it gated on finite gradients.
+   */
+  private TrainStep trainStep(Ops tf, GraphContext root, Spec spec, List<ModelVariable> trainable, List<Operand<TFloat32>> gradients) {
     // State updates (batch norm's moving statistics) run with the training step only, so that
     // evaluation and prediction never change them. With several replicas they are the first
     // copy's, computed on the whole batch (replicas register none): an extra forward pass on the
@@ -269,13 +319,11 @@ public final class SegmentationGraph implements AutoCloseable {
       Op optimizerStep =
           spec.optimizer().apply(root.scope("optimizer"), trainable, afterAll(tf, gradients), learningRate, updateNumber);
       if (stateUpdates.isEmpty()) {
-        trainOp = optimizerStep;
-      } else {
-        List<Op> all = new ArrayList<>(stateUpdates);
-        all.add(optimizerStep);
-        trainOp = tf.withSubScope("train_step").withControlDependencies(all).noOp();
+        return new TrainStep(optimizerStep, null);
       }
-      stepApplied = null;
+      List<Op> all = new ArrayList<>(stateUpdates);
+      all.add(optimizerStep);
+      return new TrainStep(tf.withSubScope("train_step").withControlDependencies(all).noOp(), null);
     } else {
       // A step with a gradient that is not finite changes neither the weights, nor the optimizer's
       // slots, nor the moving statistics (a forward pass that overflowed would make them inf for
@@ -292,21 +340,8 @@ public final class SegmentationGraph implements AutoCloseable {
             NativeGraphs.input(graph, assign, 0), LossScaling.whenFinite(tf, floatInput(graph, assign, 1), finite)));
       }
       LossScaling.Step step = lossScaling.finish(tf, finite, updates);
-      trainOp = step.op();
-      stepApplied = step.applied();
+      return new TrainStep(step.op(), step.applied());
     }
-    allVariables = root.variables();
-
-    Ops ckpt = tf.withSubScope("checkpoint");
-    checkpointPrefix = ckpt.withName("prefix").placeholder(TString.class, Placeholder.shape(Shape.scalar()));
-    String[] names = allVariables.stream().map(ModelVariable::path).toArray(String[]::new);
-    var nameTensor = ckpt.constant(NdArrays.vectorOfObjects(names));
-    var slices = ckpt.constant(NdArrays.vectorOfObjects(emptyStrings(names.length)));
-    save = ckpt.train.save(checkpointPrefix, nameTensor, slices, new ArrayList<>(allVariables.stream().map(ModelVariable::value).toList()));
-    // The loss scale is restored apart, so that a checkpoint without it (a run at another precision) still loads.
-    List<ModelVariable> scaleVariables = lossScaling == null ? List.of() : lossScaling.variables();
-    restore = restoreOp(ckpt, allVariables.stream().filter(v -> !scaleVariables.contains(v)).toList());
-    restoreLossScale = lossScaling == null ? null : restoreOp(ckpt.withSubScope(LossScale.SCOPE), scaleVariables);
   }
 
   /** Reads {@code variables} from the checkpoint at {@link #checkpointPrefix} and assigns them. */
