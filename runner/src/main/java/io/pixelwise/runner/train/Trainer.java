@@ -149,22 +149,7 @@ public final class Trainer {
     try (TensorBoardWriter board = output.tensorboard() ? TensorBoardWriter.create(run.dir()) : null;
         SegmentationGraph graph = experiment.buildGraph();
         ModelSession session = openSession(graph)) {
-      session.initialize();
-      if (resume != null) {
-        session.restore(resume.checkpoint());
-        LOG.info("resuming from {} (epoch {}, step {})", resume.checkpoint(), resume.epoch(), resume.step());
-      } else if (initFrom != null) {
-        importWeights(initFrom, graph, session);
-      }
-      if (nonFinite.needsStartingPoint() && checkpoints.pointer(CheckpointStore.LATEST).isEmpty()) {
-        checkpoints.save(session, step, 0, Map.of()); // the starting point to roll back to
-      }
-      // Class-balanced loss weights came from these counts: keep them with the run (evaluate,
-      // predict and --resume read them back instead of counting again).
-      if (experiment.usedFrequencies().isPresent()) {
-        TrainClassFrequencies.write(
-            run.dir().resolve(TrainClassFrequencies.FILE), experiment.usedFrequencies().get(), experiment.classes());
-      }
+      start(graph, session, resume, initFrom, checkpoints, nonFinite, step);
       LOG.info(
           "training {} parameters on {} images ({} val) at {}x{}, {} epochs of {} steps, batch {}",
           graph.parameterCount(), plan.trainSet().size(), plan.valSet().size(), experiment.inputSize().width(),
@@ -189,41 +174,12 @@ public final class Trainer {
         }
         double seconds = (System.nanoTime() - epochStart) / 1e9;
         step += pass.steps();
-        Map<String, Object> record = new LinkedHashMap<>();
-        record.put("epoch", epoch);
-        record.put("step", step);
-        record.put("learning_rate", schedule.at(Math.max(0, step - 1)) * nonFinite.learningRateFactor());
-        if (nonFinite.rollbacks() > 0) {
-          record.put("rollbacks", nonFinite.rollbacks());
-        }
-        if (pass.skippedSamples() > 0) {
-          record.put("skipped_samples", pass.skippedSamples());
-        }
-        OptionalDouble lossScale = session.lossScale();
-        if (lossScale.isPresent()) {
-          record.put("loss_scale", lossScale.getAsDouble());
-          record.put("skipped_steps", pass.skippedSteps());
-          LOG.info("epoch {}: loss scale {}, {} of its steps skipped (gradients not finite in float16)",
-              epoch, lossScale.getAsDouble(), pass.skippedSteps());
-        }
-        // NaN (null in metrics.json) for an epoch without a finite loss, rather than a made-up 0.
-        record.put("train_loss", pass.images() > 0 ? pass.lossSum() / pass.images() : Double.NaN);
-        record.put("train_images_per_second", pass.images() / seconds);
-        record.put("train_seconds", seconds);
+        Map<String, Object> record = epochRecord(epoch, step, pass, seconds, schedule, nonFinite, session);
         String speed = String.format("%.1f", pass.images() / seconds);
         if (epoch % train.evalEveryEpochs() == 0 || epoch == plan.lastEpoch()) {
           latest = Evaluator.run(
               session, plan.valSet(), evalOptions, experiment.newMetrics(), workers, "validate", sampleImages);
-          record.put("val_loss", latest.loss());
-          record.put("val_images_per_second", latest.imagesPerSecond());
-          Map<String, Object> metrics = new LinkedHashMap<>();
-          for (Map.Entry<String, MetricResult> e : latest.metrics().entrySet()) {
-            Map<String, Object> m = new LinkedHashMap<>(e.getValue().scalars());
-            m.putAll(e.getValue().details());
-            metrics.put(e.getKey(), m);
-            LOG.info("epoch {} validation, {}:\n{}", epoch, e.getKey(), e.getValue().report());
-          }
-          record.put("metrics", metrics);
+          addValidation(record, latest, epoch);
           double score = latest.scalar(bestBy);
           String name = checkpoints.save(session, step, epoch, Map.of(bestBy, score));
           if (best.offer(score, name)) {
@@ -253,6 +209,73 @@ public final class Trainer {
       }
     }
     return new Summary(step, history.size(), best.score(), best.checkpoint(), history);
+  }
+
+  /**
+   * The session's first values: a resumed run's checkpoint, else fresh ones with the pretrained
+   * weights over them; a checkpoint to roll back to where the policy may need one; and the class
+   * frequencies the losses were balanced with, kept with the run.
+   */
+  private void start(
+      SegmentationGraph graph, ModelSession session, Resume resume, Path initFrom, CheckpointStore checkpoints,
+      NonFiniteLossPolicy nonFinite, long step) throws IOException {
+    session.initialize();
+    if (resume != null) {
+      session.restore(resume.checkpoint());
+      LOG.info("resuming from {} (epoch {}, step {})", resume.checkpoint(), resume.epoch(), resume.step());
+    } else if (initFrom != null) {
+      importWeights(initFrom, graph, session);
+    }
+    if (nonFinite.needsStartingPoint() && checkpoints.pointer(CheckpointStore.LATEST).isEmpty()) {
+      checkpoints.save(session, step, 0, Map.of()); // the starting point to roll back to
+    }
+    // Evaluate, predict and --resume read these counts back instead of counting again.
+    if (experiment.usedFrequencies().isPresent()) {
+      TrainClassFrequencies.write(
+          run.dir().resolve(TrainClassFrequencies.FILE), experiment.usedFrequencies().get(), experiment.classes());
+    }
+  }
+
+  /** What metrics.json keeps of an epoch's training pass. */
+  private static Map<String, Object> epochRecord(
+      int epoch, long step, EpochPass pass, double seconds, LearningRateSchedule schedule, NonFiniteLossPolicy nonFinite,
+      ModelSession session) {
+    Map<String, Object> record = new LinkedHashMap<>();
+    record.put("epoch", epoch);
+    record.put("step", step);
+    record.put("learning_rate", schedule.at(Math.max(0, step - 1)) * nonFinite.learningRateFactor());
+    if (nonFinite.rollbacks() > 0) {
+      record.put("rollbacks", nonFinite.rollbacks());
+    }
+    if (pass.skippedSamples() > 0) {
+      record.put("skipped_samples", pass.skippedSamples());
+    }
+    OptionalDouble lossScale = session.lossScale();
+    if (lossScale.isPresent()) {
+      record.put("loss_scale", lossScale.getAsDouble());
+      record.put("skipped_steps", pass.skippedSteps());
+      LOG.info("epoch {}: loss scale {}, {} of its steps skipped (gradients not finite in float16)",
+          epoch, lossScale.getAsDouble(), pass.skippedSteps());
+    }
+    // NaN (null in metrics.json) for an epoch without a finite loss, rather than a made-up 0.
+    record.put("train_loss", pass.images() > 0 ? pass.lossSum() / pass.images() : Double.NaN);
+    record.put("train_images_per_second", pass.images() / seconds);
+    record.put("train_seconds", seconds);
+    return record;
+  }
+
+  /** The validation's loss, speed and metrics into an epoch's record; each metric's report to the log. */
+  private static void addValidation(Map<String, Object> record, Evaluator.Evaluation eval, int epoch) {
+    record.put("val_loss", eval.loss());
+    record.put("val_images_per_second", eval.imagesPerSecond());
+    Map<String, Object> metrics = new LinkedHashMap<>();
+    for (Map.Entry<String, MetricResult> e : eval.metrics().entrySet()) {
+      Map<String, Object> m = new LinkedHashMap<>(e.getValue().scalars());
+      m.putAll(e.getValue().details());
+      metrics.put(e.getKey(), m);
+      LOG.info("epoch {} validation, {}:\n{}", epoch, e.getKey(), e.getValue().report());
+    }
+    record.put("metrics", metrics);
   }
 
   /**
