@@ -1,6 +1,7 @@
 package io.pixelwise.runner.train;
 
 import io.pixelwise.runner.config.TrainSettings;
+import java.util.function.BooleanSupplier;
 
 /**
  * What a training step's result means for the run ({@code train.non-finite-loss}): carry on,
@@ -41,9 +42,10 @@ final class NonFiniteLossPolicy {
    * @param totalLoss the step's loss, weight decay included
    * @param applied whether the update was applied (false: gradients not finite)
    * @param lossScale the loss scale the step ran at (1 without loss scaling)
-   * @param canRollBack whether a checkpoint exists to go back to
+   * @param canRollBack whether a checkpoint exists to go back to; asked only for a failed step
+   *     that may roll back (it reads the run folder, and every step is judged)
    */
-  Verdict judge(float totalLoss, boolean applied, float lossScale, boolean canRollBack) {
+  Verdict judge(float totalLoss, boolean applied, float lossScale, BooleanSupplier canRollBack) {
     failure = null;
     if (!applied && lossScale > 1) {
       // Not a failure unless it keeps happening down to scale 1.
@@ -56,7 +58,7 @@ final class NonFiniteLossPolicy {
     if (failure == null) {
       return Verdict.TRAINED;
     }
-    if (rollbacksLeft > 0 && canRollBack) {
+    if (rollbacksLeft > 0 && canRollBack.getAsBoolean()) {
       rollbacksLeft--;
       rollbacks++;
       learningRateFactor *= lrFactor;

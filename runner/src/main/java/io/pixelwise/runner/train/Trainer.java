@@ -32,6 +32,7 @@ import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -297,7 +298,7 @@ public final class Trainer {
           float lr = (float) (schedule.at(step) * nonFinite.learningRateFactor());
           ModelSession.StepLoss loss = session.train(batch, lr, step + 1);
           step++;
-          boolean canRollBack = checkpoints.pointer(CheckpointStore.LATEST).isPresent();
+          BooleanSupplier canRollBack = () -> checkpoints.pointer(CheckpointStore.LATEST).isPresent();
           switch (nonFinite.judge(loss.total(), loss.applied(), loss.lossScale(), canRollBack)) {
             case SCALE_HALVED -> {
               skippedSteps++;
