@@ -2,11 +2,11 @@ package io.pixelwise.runner.cli;
 
 import io.pixelwise.api.data.Split;
 import io.pixelwise.api.metric.MetricResult;
-import io.pixelwise.engine.input.BatchLoader;
 import io.pixelwise.engine.ModelSession;
 import io.pixelwise.engine.output.Json;
 import io.pixelwise.runner.train.Evaluator;
 import io.pixelwise.runner.train.Experiment;
+import io.pixelwise.runner.train.Trainer;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -38,15 +38,14 @@ final class EvaluateCommand implements Callable<Integer> {
     Path prefix = checkpoint.prefix();
     setup.prepareEngine();
     Experiment experiment = setup.experiment();
-    var c = setup.settings();
-    ExecutorService workers = Executors.newFixedThreadPool(c.data().workers());
+    ExecutorService workers = Executors.newFixedThreadPool(setup.settings().data().workers());
     try (Setup.TrainedModel model = setup.restore(experiment, prefix)) {
       ModelSession session = model.session();
       Evaluator.Evaluation eval =
           Evaluator.run(
               session,
               experiment.samples(which, workers),
-              new BatchLoader.Options(c.eval().batchSize(), experiment.inputSize(), experiment.channels(), null, false, c.data().prefetch()),
+              Trainer.evalOptions(experiment),
               experiment.newMetrics(),
               workers,
               "evaluate");

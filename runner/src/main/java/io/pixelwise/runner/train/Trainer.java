@@ -131,10 +131,7 @@ public final class Trainer {
     Plan plan = Plan.of(experiment.samples(Split.TRAIN, workers), experiment.samples(Split.VAL, workers), train);
     LearningRateSchedule schedule = settings.optimizer().schedule().over(settings.optimizer().learningRate(), plan.totalSteps());
     String bestBy = train.bestBy();
-    BatchLoader.Options evalOptions =
-        new BatchLoader.Options(
-            settings.eval().batchSize(), experiment.inputSize(), experiment.channels(), null, false,
-            settings.data().prefetch());
+    BatchLoader.Options evalOptions = evalOptions(experiment);
     CheckpointStore checkpoints = new CheckpointStore(run.checkpoints(), train.keepCheckpoints());
     List<Map<String, Object>> history = new ArrayList<>(resume == null ? List.of() : resume.history());
     BestScore best = resume == null
@@ -334,6 +331,13 @@ public final class Trainer {
       }
     }
     return new EpochPass(step - first, lossSum, images, loader.skipped(), skippedSteps);
+  }
+
+  /** How evaluation reads a split: in order, unflipped, unaugmented, in {@code eval.batch-size} batches. */
+  public static BatchLoader.Options evalOptions(Experiment experiment) {
+    Settings settings = experiment.settings();
+    return new BatchLoader.Options(
+        settings.eval().batchSize(), experiment.inputSize(), experiment.channels(), null, false, settings.data().prefetch());
   }
 
   /**
